@@ -1,0 +1,230 @@
+//! `schulinventar`: every headless job. Subcommands parse their arguments, call one core
+//! function and print its result; errors go to stderr in German with a non-zero exit code.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use schulinventar_core::demo::{self, Scale};
+use schulinventar_core::query::{self, ListQuery};
+use schulinventar_core::{CoreError, Store};
+
+#[derive(Parser)]
+#[command(name = "schulinventar", version, about = "Inventar der digitalen Ausstattung von Schulen")]
+struct Cli {
+    /// Datenbankdatei (Standard: die Datenbank der Desktop-App)
+    #[arg(long, global = true, env = "SCHULINVENTAR_DB")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Füllt die Datenbank mit einem realistischen Beispieldatensatz
+    Demo {
+        /// small (3 Schulen), municipality (≈160 Schulen), land (≈5.500 Schulen)
+        #[arg(long, default_value = "small")]
+        scale: Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Anzahl der Einträge je Art
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Volltextsuche über Schulen, Räume, Geräte, Access Points und Präsentationstechnik
+    Search {
+        text: String,
+        #[arg(long)]
+        json: bool,
+        /// Höchstens so viele Treffer je Art
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Listet Einträge: schools, buildings, rooms, devices, loans, fibre-links, access-points,
+    /// presentation-hardware, school-authorities
+    List {
+        entity: String,
+        /// Nur Einträge der Schule mit dieser Schulnummer
+        #[arg(long)]
+        school: Option<String>,
+        /// Nur Einträge, die diesen Text enthalten
+        #[arg(long)]
+        search: Option<String>,
+        /// Sortierspalte
+        #[arg(long)]
+        sort: Option<String>,
+        #[arg(long)]
+        desc: bool,
+        /// Höchstens so viele Einträge (Standard: alle)
+        #[arg(long)]
+        limit: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sichert die Datenbank im laufenden Betrieb in eine Datei
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Ersetzt die Datenbank durch eine geprüfte Sicherung
+    Restore { file: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Fehler: {e}");
+            if let CoreError::Validation { errors, .. } = &e {
+                for fe in errors {
+                    eprintln!("  {}: {} [{}]", fe.field, fe.message, fe.code);
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn out_err(e: io::Error) -> CoreError {
+    CoreError::from(e)
+}
+
+fn run(cli: Cli) -> Result<(), CoreError> {
+    let path = cli.db.unwrap_or_else(schulinventar_core::default_db_path);
+    let mut store = Store::open(&path)?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match cli.command {
+        Command::Demo { scale, seed } => {
+            let started = Instant::now();
+            let mut last_shown = 0u64;
+            let summary = demo::generate(&mut store, scale, seed, &mut |done, total| {
+                let pct = done * 100 / total.max(1);
+                if pct >= last_shown + 5 || done == total {
+                    last_shown = pct;
+                    eprintln!("Beispieldaten: {pct} % ({done} von {total})");
+                }
+            })?;
+            writeln!(
+                out,
+                "Beispieldaten erzeugt in {:.1} s: {} Schulträger, {} Schulen, {} Räume, {} Geräte, {} Ausleihen, {} Access Points, {} Präsentationsgeräte, {} Leitungen.",
+                started.elapsed().as_secs_f64(),
+                summary.school_authorities,
+                summary.schools,
+                summary.rooms,
+                summary.devices,
+                summary.loans,
+                summary.access_points,
+                summary.presentation_hardware,
+                summary.fibre_links
+            )
+            .map_err(out_err)?;
+        }
+        Command::Stats { json } => {
+            let stats = store.stats()?;
+            if json {
+                writeln!(out, "{}", serde_json::Value::Object(stats)).map_err(out_err)?;
+            } else {
+                for (k, v) in stats {
+                    writeln!(out, "{k:<24} {v}").map_err(out_err)?;
+                }
+            }
+        }
+        Command::Search { text, json, limit } => {
+            let hits = store.search(&text, limit)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&hits)?).map_err(out_err)?;
+            } else if hits.is_empty() {
+                writeln!(out, "Keine Treffer für „{text}“.").map_err(out_err)?;
+            } else {
+                for h in hits {
+                    writeln!(out, "{:<22} {}  [{}]", h.entity, h.title, h.id).map_err(out_err)?;
+                }
+            }
+        }
+        Command::List { entity, school, search, sort, desc, limit, json } => {
+            let info = query::info_by_cli_name(&entity)?;
+            let mut q = ListQuery { school_number: school, search, sort, descending: desc, ..Default::default() };
+            let mut printed = 0u64;
+            if json {
+                write!(out, "[").map_err(out_err)?;
+            }
+            'pages: loop {
+                q.limit = Some(limit.map(|l| (l - printed).min(1000) as u32).unwrap_or(1000));
+                if q.limit == Some(0) {
+                    break;
+                }
+                let page = query::list_json(store.conn(), info, &q)?;
+                for item in &page.items {
+                    if json {
+                        if printed > 0 {
+                            write!(out, ",").map_err(out_err)?;
+                        }
+                        write!(out, "{item}").map_err(out_err)?;
+                    } else {
+                        writeln!(out, "{}", human_line(item)).map_err(out_err)?;
+                    }
+                    printed += 1;
+                    if limit.is_some_and(|l| printed >= l) {
+                        break 'pages;
+                    }
+                }
+                match page.next {
+                    Some(next) => q.after = Some(next),
+                    None => break,
+                }
+            }
+            if json {
+                writeln!(out, "]").map_err(out_err)?;
+            } else if printed == 0 {
+                writeln!(out, "Keine Einträge.").map_err(out_err)?;
+            }
+        }
+        Command::Backup { out: file } => {
+            store.backup(&file)?;
+            writeln!(out, "Sicherung geschrieben: {}", file.display()).map_err(out_err)?;
+        }
+        Command::Restore { file } => {
+            store.restore(&file)?;
+            writeln!(out, "Datenbank aus {} wiederhergestellt.", file.display()).map_err(out_err)?;
+        }
+    }
+    out.flush().map_err(out_err)?;
+    Ok(())
+}
+
+/// One line per row for people: the most telling fields, tab-separated.
+fn human_line(item: &serde_json::Value) -> String {
+    const KEYS: &[&str] = &[
+        "school_number",
+        "name",
+        "number",
+        "inventory_number",
+        "category",
+        "kind",
+        "link_type",
+        "manufacturer",
+        "model",
+        "mac_address",
+        "holder_name",
+        "loaned_on",
+        "status",
+        "city",
+    ];
+    KEYS.iter()
+        .filter_map(|k| item.get(*k))
+        .filter_map(|v| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\t")
+}

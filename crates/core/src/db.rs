@@ -1,0 +1,161 @@
+//! The one way to open a Schulinventar database: pragmas, schema check, migrations (with an
+//! automatic backup first), and online backup/restore.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{backup::Backup, Connection, OpenFlags};
+
+use crate::error::{CoreError, Result};
+
+/// `PRAGMA application_id` of our files ("SCHI"), so that a foreign SQLite file is recognised.
+pub const APPLICATION_ID: i64 = 0x5343_4849;
+
+/// Append-only list of schema migrations; the index + 1 is the schema version.
+const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/0001_initial.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Where the desktop app and the CLI keep their database unless told otherwise:
+/// `$SCHULINVENTAR_DB`, else `<platform data dir>/Schulinventar/schulinventar.sqlite`.
+pub fn default_db_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("SCHULINVENTAR_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    directories::ProjectDirs::from("de", "Schulinventar", "Schulinventar")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("schulinventar.sqlite")
+}
+
+fn set_pragmas(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -32_000)?; // 32 MB page cache
+    Ok(())
+}
+
+fn header(conn: &Connection) -> Result<(i64, i64, i64)> {
+    let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    Ok((app, version, tables))
+}
+
+/// Checks that the connection holds a Schulinventar database this build can use.
+fn check_ours(conn: &Connection) -> Result<i64> {
+    let (app, version, tables) = header(conn)?;
+    if app != APPLICATION_ID && !(app == 0 && version == 0 && tables == 0) {
+        return Err(CoreError::InvalidBackup {
+            message: "Die Datei ist keine Schulinventar-Datenbank.".into(),
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(CoreError::SchemaTooNew {
+            message: format!(
+                "Die Datenbank wurde mit einer neueren Version von Schulinventar erstellt \
+                 (Schema {version}, diese Version kennt bis {SCHEMA_VERSION}). \
+                 Bitte aktualisieren Sie Schulinventar."
+            ),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(version)
+}
+
+/// Opens (creating if needed) the database at `path`: sets the pragmas, refuses files that are
+/// not ours or are newer than this build, backs the file up and migrates it if it is older.
+pub fn open_connection(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let existed = path.exists() && std::fs::metadata(path)?.len() > 0;
+    let mut conn = Connection::open(path)?;
+    set_pragmas(&conn).map_err(|e| match e {
+        CoreError::Database { .. } => CoreError::InvalidBackup {
+            message: format!("„{}“ ist keine lesbare SQLite-Datenbank.", path.display()),
+        },
+        e => e,
+    })?;
+    let version = check_ours(&conn)?;
+    if version < SCHEMA_VERSION {
+        if existed && version > 0 {
+            let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+            let bak = path.with_extension(format!("v{version}-{stamp}.bak.sqlite"));
+            backup_to(&conn, &bak)?;
+        }
+        migrate(&mut conn, version)?;
+    }
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        let version = i as i64 + 1;
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Online backup of the open database into a new file (replaced if it exists).
+pub fn backup_to(conn: &Connection, out: &Path) -> Result<()> {
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = out.with_extension("partial");
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let mut dst = Connection::open(&tmp)?;
+        let backup = Backup::new(conn, &mut dst)?;
+        backup.run_to_completion(1024, Duration::from_millis(0), None)?;
+    }
+    std::fs::rename(&tmp, out)?;
+    Ok(())
+}
+
+/// Checks a file offered for restore without changing it: readable SQLite, ours, intact, not newer.
+pub fn verify_backup(file: &Path) -> Result<i64> {
+    let bad = |why: &str| CoreError::InvalidBackup {
+        message: format!("„{}“ kann nicht wiederhergestellt werden: {why}", file.display()),
+    };
+    if !file.is_file() {
+        return Err(bad("Die Datei existiert nicht."));
+    }
+    let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|_| bad("Die Datei ist keine SQLite-Datenbank."))?;
+    let (app, version, _) = header(&conn).map_err(|_| bad("Die Datei ist keine SQLite-Datenbank oder beschädigt."))?;
+    if app != APPLICATION_ID {
+        return Err(bad("Die Datei ist keine Schulinventar-Datenbank."));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(bad("Sie stammt von einer neueren Version von Schulinventar."));
+    }
+    let check: String = conn
+        .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
+        .map_err(|_| bad("Die Integritätsprüfung ist fehlgeschlagen."))?;
+    if check != "ok" {
+        return Err(bad(&format!("Die Integritätsprüfung meldet: {check}")));
+    }
+    Ok(version)
+}
+
+/// Replaces the content of the open database with a verified backup file, then migrates it.
+pub fn restore_from(conn: &mut Connection, file: &Path) -> Result<()> {
+    verify_backup(file)?;
+    let src = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    {
+        let backup = Backup::new(&src, conn)?;
+        backup.run_to_completion(1024, Duration::from_millis(0), None)?;
+    }
+    set_pragmas(conn)?;
+    let version = check_ours(conn)?;
+    migrate(conn, version)
+}

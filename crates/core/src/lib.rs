@@ -1,0 +1,21 @@
+//! Schulinventar's core: the domain model, its validation, the SQLite store with its change log,
+//! and the queries over it. Nothing here knows about Tauri, HTTP or the command line.
+
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod entity;
+pub mod error;
+pub mod fold;
+pub mod model;
+pub mod query;
+pub mod store;
+pub mod validate;
+
+pub use db::{default_db_path, SCHEMA_VERSION};
+pub use entity::Entity;
+pub use error::{CoreError, FieldError, Result};
+pub use model::*;
+pub use query::{InventoryCounts, ListQuery, Page, SearchHit};
+pub use store::{Source, Store, Writer};
+pub use validate::Validate;

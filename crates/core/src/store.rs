@@ -1,0 +1,489 @@
+//! The store: the only way data is written. Every write validates its input, writes the row and
+//! appends its operation to the change log in one transaction, and keeps the search index in step.
+//! A failed write leaves neither row nor log entry behind.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_json::{Map, Value};
+
+use crate::clock::{Clock, Hlc};
+use crate::db;
+use crate::entity::{Entity, EntityInfo};
+use crate::error::{CoreError, Result};
+use crate::fold::fold;
+use crate::model::Row;
+use crate::validate::{Ctx, Validate};
+
+/// Where a batch of writes came from, recorded with each of its operations.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// One of manual, import, sync, bundle, demo, restore.
+    pub kind: &'static str,
+    pub file_name: Option<String>,
+    pub sha256: Option<String>,
+}
+
+pub struct Store {
+    conn: Connection,
+    clock: Clock,
+    author: String,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens the database at `path` (see [`db::open_connection`]) and loads this replica's clock.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = db::open_connection(path)?;
+        let clock = Clock::load(&conn)?;
+        let author = std::env::var("SCHULINVENTAR_AUTHOR")
+            .or_else(|_| std::env::var("USER"))
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unbekannt".into());
+        Ok(Store { conn, clock, author, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The id of this replica in the change log.
+    pub fn node_id(&self) -> &str {
+        self.clock.node()
+    }
+
+    pub fn author(&self) -> &str {
+        &self.author
+    }
+
+    /// Who is recorded as author of the following writes.
+    pub fn set_author(&mut self, author: impl Into<String>) {
+        self.author = author.into();
+    }
+
+    /// Read access for queries. Writing through it bypasses the change log: don't.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one write transaction; everything it wrote is committed together or not at all.
+    pub fn write<R>(&mut self, source: Option<Source>, f: impl FnOnce(&mut Writer<'_>) -> Result<R>) -> Result<R> {
+        self.clock.observe_persisted(&self.conn)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let next_seq: i64 = tx.query_row(
+            "SELECT coalesce(max(origin_seq), 0) + 1 FROM change_log WHERE origin_node = ?1",
+            [self.clock.node()],
+            |r| r.get(0),
+        )?;
+        let source_id = match source {
+            None => None,
+            Some(s) => {
+                let id = uuid::Uuid::now_v7().to_string();
+                tx.execute(
+                    "INSERT INTO change_sources(id, kind, file_name, sha256, author, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![id, s.kind, s.file_name, s.sha256, self.author, chrono::Utc::now().to_rfc3339()],
+                )?;
+                Some(id)
+            }
+        };
+        let mut w = Writer {
+            tx,
+            clock: &self.clock,
+            author: &self.author,
+            next_seq,
+            last_hlc: None,
+            source_id,
+            today: chrono::Local::now().date_naive(),
+        };
+        let out = f(&mut w)?;
+        if let Some(last) = &w.last_hlc {
+            Clock::persist(&w.tx, last)?;
+        }
+        w.tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn create<T: Entity + Validate>(&mut self, data: T) -> Result<Row<T>> {
+        self.write(None, |w| w.create(data))
+    }
+
+    pub fn update<T: Entity + Validate>(&mut self, id: &str, data: T) -> Result<Row<T>> {
+        self.write(None, |w| w.update(id, data))
+    }
+
+    pub fn delete<T: Entity + Validate>(&mut self, id: &str) -> Result<()> {
+        self.write(None, |w| w.delete::<T>(id))
+    }
+
+    pub fn undelete<T: Entity + Validate>(&mut self, id: &str) -> Result<Row<T>> {
+        self.write(None, |w| w.undelete::<T>(id))
+    }
+
+    pub fn get<T: Entity>(&self, id: &str) -> Result<Row<T>> {
+        get_row::<T>(&self.conn, id)?.ok_or_else(|| CoreError::not_found(T::INFO.name, id))
+    }
+
+    /// Online backup into `out`.
+    pub fn backup(&self, out: &Path) -> Result<()> {
+        db::backup_to(&self.conn, out)
+    }
+
+    /// Replaces the whole database with a verified backup (the current content is saved next to
+    /// the database first).
+    pub fn restore(&mut self, file: &Path) -> Result<()> {
+        db::verify_backup(file)?;
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+        let safety = self.path.with_extension(format!("before-restore-{stamp}.bak.sqlite"));
+        db::backup_to(&self.conn, &safety)?;
+        db::restore_from(&mut self.conn, file)?;
+        self.clock = Clock::load(&self.conn)?;
+        Ok(())
+    }
+}
+
+/// A write transaction. Obtained from [`Store::write`].
+pub struct Writer<'a> {
+    tx: rusqlite::Transaction<'a>,
+    clock: &'a Clock,
+    author: &'a str,
+    next_seq: i64,
+    last_hlc: Option<Hlc>,
+    source_id: Option<String>,
+    today: NaiveDate,
+}
+
+/// Which rows keep a row alive: a row is not deleted while rows of these tables refer to it.
+fn dependents(table: &str) -> &'static [(&'static str, &'static str)] {
+    match table {
+        "school_authorities" => &[("schools", "authority_id")],
+        "schools" => &[
+            ("buildings", "school_id"),
+            ("rooms", "school_id"),
+            ("devices", "school_id"),
+            ("access_points", "school_id"),
+            ("presentation_hardware", "school_id"),
+            ("fibre_links", "school_id"),
+        ],
+        "buildings" => &[
+            ("rooms", "building_id"),
+            ("devices", "building_id"),
+            ("access_points", "building_id"),
+            ("presentation_hardware", "building_id"),
+            ("fibre_links", "from_building_id"),
+            ("fibre_links", "to_building_id"),
+        ],
+        "rooms" => &[
+            ("devices", "room_id"),
+            ("access_points", "room_id"),
+            ("presentation_hardware", "room_id"),
+        ],
+        _ => &[],
+    }
+}
+
+impl Writer<'_> {
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// Read access inside the transaction (sees this transaction's writes).
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    fn check<T: Validate>(&self, data: &T, id: Option<&str>) -> Result<()> {
+        let ctx = Ctx { conn: &self.tx, today: self.today };
+        let errors = data.validate(&ctx, id)?;
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::validation(errors))
+        }
+    }
+
+    pub fn create<T: Entity + Validate>(&mut self, mut data: T) -> Result<Row<T>> {
+        data.normalize();
+        self.check(&data, None)?;
+        let info = T::INFO;
+        let id = uuid::Uuid::now_v7().to_string();
+        let fields = field_map(&data, info)?;
+        let hlc = self.clock.now();
+        let ts = hlc.to_rfc3339();
+
+        let cols = info.columns.join(", ");
+        let marks = (0..info.columns.len()).map(|i| format!("?{}", i + 2)).collect::<Vec<_>>().join(", ");
+        let n = info.columns.len();
+        let sql = format!(
+            "INSERT INTO {} (id, {cols}, created_at, updated_at, deleted_at) VALUES (?1, {marks}, ?{}, ?{}, NULL)",
+            info.table,
+            n + 2,
+            n + 2
+        );
+        let mut values: Vec<SqlValue> = Vec::with_capacity(n + 2);
+        values.push(SqlValue::Text(id.clone()));
+        values.extend(info.columns.iter().map(|c| to_sql(&fields[*c])));
+        values.push(SqlValue::Text(ts.clone()));
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(values))
+            .map_err(constraint_error)?;
+        let rowid = self.tx.last_insert_rowid();
+        self.log(info, &id, &Value::Object(fields), Map::new(), &hlc)?;
+        self.index(&data, &id, rowid)?;
+        Ok(Row { id, data, created_at: ts.clone(), updated_at: ts, deleted_at: None })
+    }
+
+    /// Writes the fields of `data` that differ from the stored row as one operation. Unchanged
+    /// input writes nothing.
+    pub fn update<T: Entity + Validate>(&mut self, id: &str, mut data: T) -> Result<Row<T>> {
+        data.normalize();
+        let current = get_row::<T>(&self.tx, id)?
+            .filter(|r| r.deleted_at.is_none())
+            .ok_or_else(|| CoreError::not_found(T::INFO.name, id))?;
+        self.check(&data, Some(id))?;
+        let info = T::INFO;
+        let old = field_map(&current.data, info)?;
+        let new = field_map(&data, info)?;
+        let changed: Map<String, Value> = new.into_iter().filter(|(k, v)| old.get(k) != Some(v)).collect();
+        if changed.is_empty() {
+            return Ok(current);
+        }
+        let hlc = self.set_fields(info, id, &changed)?;
+        self.index(&data, id, rowid_of(&self.tx, info, id)?)?;
+        Ok(Row { data, updated_at: hlc.to_rfc3339(), ..current })
+    }
+
+    /// Soft-deletes a row. Refused while other rows still refer to it.
+    pub fn delete<T: Entity + Validate>(&mut self, id: &str) -> Result<()> {
+        let info = T::INFO;
+        let current = get_row::<T>(&self.tx, id)?
+            .filter(|r| r.deleted_at.is_none())
+            .ok_or_else(|| CoreError::not_found(info.name, id))?;
+        for (table, column) in dependents(info.table) {
+            let n: i64 = self.tx.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE {column} = ?1 AND deleted_at IS NULL"),
+                [id],
+                |r| r.get(0),
+            )?;
+            if n > 0 {
+                return Err(CoreError::field(
+                    "id",
+                    "has_dependents",
+                    format!(
+                        "„{}“ kann nicht gelöscht werden, solange noch {n} zugeordnete Einträge bestehen.",
+                        current.data.title()
+                    ),
+                ));
+            }
+        }
+        let now = self.clock.now();
+        let mut f = Map::new();
+        f.insert("deleted_at".into(), Value::String(now.to_rfc3339()));
+        self.set_fields_at(info, id, &f, now)?;
+        if let Some(code) = info.search_code {
+            let rowid = rowid_of(&self.tx, info, id)?;
+            self.tx
+                .prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?
+                .execute([fts_rowid(code, rowid)])?;
+        }
+        Ok(())
+    }
+
+    /// Brings a soft-deleted row back, if it is still valid (its number may have been reused).
+    pub fn undelete<T: Entity + Validate>(&mut self, id: &str) -> Result<Row<T>> {
+        let info = T::INFO;
+        let current = get_row::<T>(&self.tx, id)?.ok_or_else(|| CoreError::not_found(info.name, id))?;
+        if current.deleted_at.is_none() {
+            return Ok(current);
+        }
+        self.check(&current.data, Some(id))?;
+        let mut f = Map::new();
+        f.insert("deleted_at".into(), Value::Null);
+        let hlc = self.set_fields(info, id, &f)?;
+        self.index(&current.data, id, rowid_of(&self.tx, info, id)?)?;
+        Ok(Row { deleted_at: None, updated_at: hlc.to_rfc3339(), ..current })
+    }
+
+    pub fn get<T: Entity>(&self, id: &str) -> Result<Row<T>> {
+        get_row::<T>(&self.tx, id)?.ok_or_else(|| CoreError::not_found(T::INFO.name, id))
+    }
+
+    fn set_fields(&mut self, info: &EntityInfo, id: &str, fields: &Map<String, Value>) -> Result<Hlc> {
+        let hlc = self.clock.now();
+        self.set_fields_at(info, id, fields, hlc.clone())?;
+        Ok(hlc)
+    }
+
+    fn set_fields_at(&mut self, info: &EntityInfo, id: &str, fields: &Map<String, Value>, hlc: Hlc) -> Result<()> {
+        let prev = self.field_versions(info, id, fields)?;
+        let sets = fields.keys().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 3)).collect::<Vec<_>>().join(", ");
+        let sql = format!("UPDATE {} SET updated_at = ?2, {sets} WHERE id = ?1", info.table);
+        let mut values = vec![SqlValue::Text(id.to_owned()), SqlValue::Text(hlc.to_rfc3339())];
+        values.extend(fields.values().map(to_sql));
+        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values)).map_err(constraint_error)?;
+        self.log(info, id, &Value::Object(fields.clone()), prev, &hlc)
+    }
+
+    /// For each field, the HLC of the operation that wrote its current value (null if none).
+    fn field_versions(&self, info: &EntityInfo, id: &str, fields: &Map<String, Value>) -> Result<Map<String, Value>> {
+        let mut prev: Map<String, Value> = fields.keys().map(|k| (k.clone(), Value::Null)).collect();
+        let mut missing = prev.len();
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT hlc, fields FROM change_log WHERE entity = ?1 AND row_id = ?2 ORDER BY hlc DESC")?;
+        let mut rows = stmt.query(params![info.name, id])?;
+        while let Some(r) = rows.next()? {
+            if missing == 0 {
+                break;
+            }
+            let hlc: String = r.get(0)?;
+            let f: String = r.get(1)?;
+            let f: Map<String, Value> = serde_json::from_str(&f)?;
+            for k in f.keys() {
+                if let Some(slot) = prev.get_mut(k) {
+                    if slot.is_null() {
+                        *slot = Value::String(hlc.clone());
+                        missing -= 1;
+                    }
+                }
+            }
+        }
+        Ok(prev)
+    }
+
+    fn log(&mut self, info: &EntityInfo, id: &str, fields: &Value, prev: Map<String, Value>, hlc: &Hlc) -> Result<()> {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                self.clock.node(),
+                seq,
+                hlc.0,
+                info.name,
+                id,
+                fields.to_string(),
+                Value::Object(prev).to_string(),
+                self.author,
+                db::SCHEMA_VERSION,
+                self.source_id,
+            ])?;
+        self.last_hlc = Some(hlc.clone());
+        Ok(())
+    }
+
+    fn index<T: Entity>(&mut self, data: &T, id: &str, rowid: i64) -> Result<()> {
+        let (Some(code), Some(text)) = (T::INFO.search_code, data.search_text()) else {
+            return Ok(());
+        };
+        let school: Option<String> = match T::INFO.school_column {
+            Some("id") => Some(id.to_owned()),
+            Some(_) => field_map(data, T::INFO)?.get("school_id").and_then(|v| v.as_str()).map(str::to_owned),
+            None => None,
+        };
+        let key = fts_rowid(code, rowid);
+        self.tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([key])?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO search_index(rowid, entity, row_id, school_id, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![key, T::INFO.name, id, school, data.title(), fold(&text)])?;
+        Ok(())
+    }
+}
+
+pub(crate) fn fts_rowid(code: i64, rowid: i64) -> i64 {
+    (code << 40) | rowid
+}
+
+fn rowid_of(conn: &Connection, info: &EntityInfo, id: &str) -> Result<i64> {
+    Ok(conn.prepare_cached(&format!("SELECT rowid FROM {} WHERE id = ?1", info.table))?.query_row([id], |r| r.get(0))?)
+}
+
+/// The entity's fields as a JSON object keyed by column.
+pub(crate) fn field_map<T: Entity>(data: &T, info: &EntityInfo) -> Result<Map<String, Value>> {
+    let Value::Object(mut map) = serde_json::to_value(data)? else {
+        return Err(CoreError::Database { message: "Interner Fehler: Datensatz ist kein Objekt.".into() });
+    };
+    map.retain(|k, _| info.columns.contains(&k.as_str()));
+    debug_assert_eq!(map.len(), info.columns.len(), "columns of {} out of step with its struct", info.name);
+    Ok(map)
+}
+
+fn to_sql(v: &Value) -> SqlValue {
+    match v {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => n.as_i64().map(SqlValue::Integer).unwrap_or_else(|| SqlValue::Real(n.as_f64().unwrap_or(0.0))),
+        Value::String(s) => SqlValue::Text(s.clone()),
+        other => SqlValue::Text(other.to_string()),
+    }
+}
+
+pub(crate) fn from_sql(v: rusqlite::types::ValueRef<'_>) -> Value {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => Value::from(f),
+        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(_) => Value::Null,
+    }
+}
+
+/// `SELECT` list of an entity's full row in [`Row`] order.
+pub(crate) fn select_list(info: &EntityInfo, alias: &str) -> String {
+    let mut cols = vec![format!("{alias}.id")];
+    cols.extend(info.columns.iter().map(|c| format!("{alias}.{c}")));
+    cols.extend(["created_at", "updated_at", "deleted_at"].iter().map(|c| format!("{alias}.{c}")));
+    cols.join(", ")
+}
+
+/// Reads one result row produced by [`select_list`] into a typed [`Row`].
+pub(crate) fn read_row<T: Entity>(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row<T>> {
+    let info = T::INFO;
+    let mut map = Map::with_capacity(info.columns.len() + 4);
+    map.insert("id".into(), from_sql(r.get_ref(0)?));
+    for (i, c) in info.columns.iter().enumerate() {
+        map.insert((*c).into(), from_sql(r.get_ref(i + 1)?));
+    }
+    let n = info.columns.len();
+    for (i, c) in ["created_at", "updated_at", "deleted_at"].iter().enumerate() {
+        map.insert((*c).into(), from_sql(r.get_ref(n + 1 + i)?));
+    }
+    serde_json::from_value(Value::Object(map))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+pub(crate) fn get_row<T: Entity>(conn: &Connection, id: &str) -> Result<Option<Row<T>>> {
+    let sql = format!("SELECT {} FROM {} t WHERE t.id = ?1", select_list(T::INFO, "t"), T::INFO.table);
+    Ok(conn.prepare_cached(&sql)?.query_row([id], read_row::<T>).optional()?)
+}
+
+/// Turns a constraint violation the validation did not foresee (a race with another process)
+/// into a German validation error instead of a raw SQLite message.
+fn constraint_error(e: rusqlite::Error) -> CoreError {
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        if f.code == rusqlite::ErrorCode::ConstraintViolation {
+            let m = msg.clone().unwrap_or_default();
+            let field = if m.contains("inventory_number") {
+                "inventory_number"
+            } else if m.contains("serial") {
+                "serial_number"
+            } else if m.contains("mac") {
+                "mac_address"
+            } else if m.contains("school_number") {
+                "school_number"
+            } else {
+                "id"
+            };
+            return CoreError::field(field, "constraint", format!("Die Datenbank lehnt den Wert ab ({m})."));
+        }
+    }
+    e.into()
+}
