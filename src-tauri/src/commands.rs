@@ -1,0 +1,49 @@
+//! Tauri commands. Each one parses its input, calls one core function on a blocking thread and
+//! returns the core result; no SQL and no business rules here.
+
+use schulinventar_core::{CoreError, ListQuery, Page, School};
+use serde::Serialize;
+use tauri::State;
+
+use crate::state::AppState;
+
+/// What the About box and the status line show.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct AppInfo {
+    /// Absolute path of the database file in use.
+    pub db_path: String,
+    pub version: String,
+}
+
+/// One page of schools, filtered and sorted by the database.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_schools(
+    state: State<'_, AppState>,
+    query: ListQuery,
+) -> Result<Page<School>, CoreError> {
+    let state = state.inner().clone();
+    blocking(move || state.with_store(|store| store.list_schools(&query))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        db_path: state.db_path().display().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    }
+}
+
+/// Runs database work on Tauri's blocking pool so the main thread keeps drawing.
+async fn blocking<T: Send + 'static>(
+    job: impl FnOnce() -> Result<T, CoreError> + Send + 'static,
+) -> Result<T, CoreError> {
+    tauri::async_runtime::spawn_blocking(job)
+        .await
+        .unwrap_or_else(|_| {
+            Err(CoreError::Database {
+                message: "Die Datenbankabfrage wurde unerwartet abgebrochen.".to_owned(),
+            })
+        })
+}

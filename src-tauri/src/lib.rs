@@ -1,0 +1,55 @@
+//! The desktop shell: a Tauri window around the Svelte front end in `ui/`.
+//!
+//! Commands only adapt IPC to `schulinventar_core`; database work runs on Tauri's blocking
+//! thread pool, never on the main (UI) thread.
+
+mod commands;
+mod state;
+
+use std::path::Path;
+
+pub use commands::AppInfo;
+pub use state::AppState;
+
+/// The command set and its TypeScript description. `run` uses it to route IPC, the bindings
+/// test uses it to export `ui/src/lib/bindings.ts`.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::list_schools,
+            commands::app_info,
+        ])
+        // Counts (pupils, devices) are far below 2^53, so plain numbers are safe in JavaScript.
+        .dangerously_cast_bigints_to_number()
+        // One type per Rust type: the phase-split export leaves generic results such as
+        // `Page<School>` unresolved (`Page_Serialize<T>`).
+        .disable_serde_phases()
+}
+
+/// Writes the TypeScript bindings of all commands and their types to `path`.
+pub fn export_bindings(path: &Path) -> Result<(), specta_typescript::Error> {
+    specta_builder().export(
+        specta_typescript::Typescript::default()
+            .header("// Generated from src-tauri by `make bindings`. Do not edit by hand."),
+        path,
+    )
+}
+
+/// Starts the app on the database at `schulinventar_core::default_db_path()`
+/// (overridable with the environment variable `SCHULINVENTAR_DB`).
+pub fn run() {
+    let builder = specta_builder();
+    let state = AppState::new(schulinventar_core::default_db_path());
+
+    tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .manage(state.clone())
+        .setup(move |_app| {
+            // Open (and on first start create and migrate) the database off the main thread, so
+            // the window appears at once; the first command waits for the same lock.
+            tauri::async_runtime::spawn_blocking(move || state.warm_up());
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("Schulinventar konnte nicht gestartet werden");
+}

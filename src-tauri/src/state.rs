@@ -1,0 +1,65 @@
+//! The store shared by all commands.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use schulinventar_core::{CoreError, Store};
+
+/// Cheap to clone: commands move a clone onto a blocking thread.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db_path: PathBuf,
+    /// `None` until the first successful open. A failed open (e.g. a database from a newer
+    /// version) is retried by the next command, which then reports the error to the UI.
+    store: Mutex<Option<Store>>,
+}
+
+impl AppState {
+    pub fn new(db_path: PathBuf) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db_path,
+                store: Mutex::new(None),
+            }),
+        }
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.inner.db_path
+    }
+
+    /// Opens the store now, so the first command does not pay for migrations.
+    pub fn warm_up(&self) {
+        if let Err(e) = self.with_store(|_| Ok(())) {
+            eprintln!("Datenbank {} nicht geöffnet: {e}", self.db_path().display());
+        }
+    }
+
+    /// Runs `f` on the store, opening it first if needed. Blocks: call from a blocking thread.
+    pub fn with_store<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, CoreError>,
+    ) -> Result<T, CoreError> {
+        let mut guard = self.lock();
+        if guard.is_none() {
+            *guard = Some(Store::open(&self.inner.db_path)?);
+        }
+        match guard.as_ref() {
+            Some(store) => f(store),
+            None => unreachable!("store was opened above"),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Store>> {
+        // A panic while holding the lock leaves the connection itself usable: SQLite rolls back
+        // any open transaction, so recover the guard instead of failing every later command.
+        self.inner
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
