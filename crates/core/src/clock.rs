@@ -40,9 +40,8 @@ impl Clock {
     /// Loads (or on first use creates) the node id and restores the clock past the last
     /// persisted timestamp.
     pub fn load(conn: &Connection) -> Result<Clock> {
-        let node: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'node_id'", [], |r| r.get(0))
-            .optional()?;
+        let node: Option<String> =
+            conn.query_row("SELECT value FROM meta WHERE key = 'node_id'", [], |r| r.get(0)).optional()?;
         let node = match node {
             Some(n) => n,
             None => {
@@ -55,10 +54,7 @@ impl Clock {
         let id = ID::try_from(id_num).unwrap_or_else(|_| ID::rand());
         // The persisted timestamp may be far ahead if the system clock was reset; accept it so
         // that the clock never goes backwards.
-        let hlc = HLCBuilder::new()
-            .with_id(id)
-            .with_max_delta(Duration::from_secs(100 * 365 * 24 * 3600))
-            .build();
+        let hlc = HLCBuilder::new().with_id(id).with_max_delta(Duration::from_secs(100 * 365 * 24 * 3600)).build();
         let clock = Clock { hlc, node };
         clock.observe_persisted(conn)?;
         Ok(clock)
@@ -70,9 +66,8 @@ impl Clock {
 
     /// Moves the clock past the last timestamp any process wrote to this database.
     pub fn observe_persisted(&self, conn: &Connection) -> Result<()> {
-        let last: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'last_hlc'", [], |r| r.get(0))
-            .optional()?;
+        let last: Option<String> =
+            conn.query_row("SELECT value FROM meta WHERE key = 'last_hlc'", [], |r| r.get(0)).optional()?;
         if let Some(t) = last.and_then(|s| Hlc(s).parse_time()) {
             self.observe_time(t);
         }

@@ -49,9 +49,7 @@ fn header(conn: &Connection) -> Result<(i64, i64, i64)> {
 fn check_ours(conn: &Connection) -> Result<i64> {
     let (app, version, tables) = header(conn)?;
     if app != APPLICATION_ID && !(app == 0 && version == 0 && tables == 0) {
-        return Err(CoreError::InvalidBackup {
-            message: "Die Datei ist keine Schulinventar-Datenbank.".into(),
-        });
+        return Err(CoreError::InvalidBackup { message: "Die Datei ist keine Schulinventar-Datenbank.".into() });
     }
     if version > SCHEMA_VERSION {
         return Err(CoreError::SchemaTooNew {

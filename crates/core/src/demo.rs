@@ -93,37 +93,129 @@ pub struct DemoSummary {
 }
 
 const CITIES: &[&str] = &[
-    "Beispielstadt", "Essen", "Oberhausen", "Bochum", "Herne", "Mülheim an der Ruhr", "Gelsenkirchen",
-    "Bottrop", "Hagen", "Witten", "Hattingen", "Velbert", "Solingen", "Remscheid", "Wuppertal",
-    "Düsseldorf", "Neuss", "Krefeld", "Mönchengladbach", "Viersen", "Köln", "Leverkusen", "Bonn",
-    "Siegburg", "Aachen", "Düren", "Münster", "Bielefeld", "Gütersloh", "Paderborn", "Detmold",
-    "Lünen", "Hamm", "Unna", "Iserlohn", "Lüdenscheid", "Siegen", "Olpe", "Arnsberg", "Soest",
+    "Beispielstadt",
+    "Essen",
+    "Oberhausen",
+    "Bochum",
+    "Herne",
+    "Mülheim an der Ruhr",
+    "Gelsenkirchen",
+    "Bottrop",
+    "Hagen",
+    "Witten",
+    "Hattingen",
+    "Velbert",
+    "Solingen",
+    "Remscheid",
+    "Wuppertal",
+    "Düsseldorf",
+    "Neuss",
+    "Krefeld",
+    "Mönchengladbach",
+    "Viersen",
+    "Köln",
+    "Leverkusen",
+    "Bonn",
+    "Siegburg",
+    "Aachen",
+    "Düren",
+    "Münster",
+    "Bielefeld",
+    "Gütersloh",
+    "Paderborn",
+    "Detmold",
+    "Lünen",
+    "Hamm",
+    "Unna",
+    "Iserlohn",
+    "Lüdenscheid",
+    "Siegen",
+    "Olpe",
+    "Arnsberg",
+    "Soest",
 ];
 
 const PATRONS: &[&str] = &[
-    "Elsa-Brändström", "Geschwister-Scholl", "Anne-Frank", "Albert-Schweitzer", "Heinrich-Heine",
-    "Annette-von-Droste-Hülshoff", "Friedrich-Schiller", "Johann-Wolfgang-von-Goethe", "Marie-Curie",
-    "Gustav-Heinemann", "Theodor-Heuss", "Käthe-Kollwitz", "Sophie-Scholl", "Carl-Friedrich-Gauß",
-    "Alexander-von-Humboldt", "Hildegard-von-Bingen", "Erich-Kästner", "Astrid-Lindgren",
-    "Bertha-von-Suttner", "Wilhelm-Röntgen", "Max-Planck", "Lise-Meitner", "Konrad-Adenauer",
-    "Willy-Brandt", "Clara-Schumann", "Ludwig-Erhard", "Otto-Hahn", "Janusz-Korczak", "Nelly-Sachs",
+    "Elsa-Brändström",
+    "Geschwister-Scholl",
+    "Anne-Frank",
+    "Albert-Schweitzer",
+    "Heinrich-Heine",
+    "Annette-von-Droste-Hülshoff",
+    "Friedrich-Schiller",
+    "Johann-Wolfgang-von-Goethe",
+    "Marie-Curie",
+    "Gustav-Heinemann",
+    "Theodor-Heuss",
+    "Käthe-Kollwitz",
+    "Sophie-Scholl",
+    "Carl-Friedrich-Gauß",
+    "Alexander-von-Humboldt",
+    "Hildegard-von-Bingen",
+    "Erich-Kästner",
+    "Astrid-Lindgren",
+    "Bertha-von-Suttner",
+    "Wilhelm-Röntgen",
+    "Max-Planck",
+    "Lise-Meitner",
+    "Konrad-Adenauer",
+    "Willy-Brandt",
+    "Clara-Schumann",
+    "Ludwig-Erhard",
+    "Otto-Hahn",
+    "Janusz-Korczak",
+    "Nelly-Sachs",
     "Maria-Montessori",
 ];
 
 const STREETS: &[&str] = &[
-    "Schulstraße", "Am Stadtpark", "Lindenallee", "Kirchplatz", "Bahnhofstraße", "Gartenweg",
-    "Mühlenweg", "Hauptstraße", "Brückenstraße", "Am Sportplatz", "Eichendorffstraße", "Rosenweg",
+    "Schulstraße",
+    "Am Stadtpark",
+    "Lindenallee",
+    "Kirchplatz",
+    "Bahnhofstraße",
+    "Gartenweg",
+    "Mühlenweg",
+    "Hauptstraße",
+    "Brückenstraße",
+    "Am Sportplatz",
+    "Eichendorffstraße",
+    "Rosenweg",
 ];
 
 const FIRST_NAMES: &[&str] = &[
-    "Anna", "Jörg", "Sabine", "Thomas", "Özlem", "Michael", "Katrin", "Stefan", "Jülide", "Andreas",
-    "Birgit", "Frank", "Zeynep", "Ralf", "Claudia", "Björn", "Ute", "Matthias", "Sören", "Heike",
+    "Anna", "Jörg", "Sabine", "Thomas", "Özlem", "Michael", "Katrin", "Stefan", "Jülide", "Andreas", "Birgit", "Frank",
+    "Zeynep", "Ralf", "Claudia", "Björn", "Ute", "Matthias", "Sören", "Heike",
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
-    "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
-    "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Yılmaz", "Kaya",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Schäfer",
+    "Koch",
+    "Bauer",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Yılmaz",
+    "Kaya",
 ];
 
 struct Kind {
@@ -269,7 +361,10 @@ fn city_name(i: usize) -> String {
     let base = CITIES[i % CITIES.len()];
     match i / CITIES.len() {
         0 => base.to_owned(),
-        n => format!("{base} {}", ["Nord", "Süd", "Ost", "West", "Mitte", "Land", "Heide", "Tal", "Berg", "Feld"][n % 10]),
+        n => format!(
+            "{base} {}",
+            ["Nord", "Süd", "Ost", "West", "Mitte", "Land", "Heide", "Tal", "Berg", "Feld"][n % 10]
+        ),
     }
 }
 
@@ -370,8 +465,15 @@ fn school(
     w.create(FibreLinkData {
         school_id: sid.clone(),
         link_type: FibreLinkType::Uplink,
-        provider: Some(g.pick(&["Deutsche Telekom", "Vodafone", "Stadtwerke Netz GmbH", "NetCologne", "Deutsche Glasfaser"]).to_string()),
-        technology: Some(if gigabit { UplinkTechnology::Ftth } else { *g.pick(&[UplinkTechnology::Vdsl, UplinkTechnology::Cable, UplinkTechnology::Fttb]) }),
+        provider: Some(
+            g.pick(&["Deutsche Telekom", "Vodafone", "Stadtwerke Netz GmbH", "NetCologne", "Deutsche Glasfaser"])
+                .to_string(),
+        ),
+        technology: Some(if gigabit {
+            UplinkTechnology::Ftth
+        } else {
+            *g.pick(&[UplinkTechnology::Vdsl, UplinkTechnology::Cable, UplinkTechnology::Fttb])
+        }),
         down_mbps: Some(if gigabit { 1000 } else { *g.pick(&[100, 250, 500]) }),
         up_mbps: Some(if gigabit { 500 } else { *g.pick(&[40, 50, 100]) }),
         status: if g.rng.random_bool(0.9) { LinkStatus::Live } else { LinkStatus::UnderConstruction },
@@ -416,8 +518,7 @@ fn school(
     };
 
     // Presentation hardware in classrooms.
-    let classrooms: Vec<&(String, String, RoomKind)> =
-        rooms.iter().filter(|r| r.2 == RoomKind::Classroom).collect();
+    let classrooms: Vec<&(String, String, RoomKind)> = rooms.iter().filter(|r| r.2 == RoomKind::Classroom).collect();
     for room in classrooms.iter().take(plan.presentation_rooms_per_school) {
         let roll = g.rng.random_range(0..10);
         let (kind, list, size) = match roll {

@@ -125,16 +125,7 @@ pub static ROOM: EntityInfo = EntityInfo {
     name: "room",
     table: "rooms",
     cli_name: "rooms",
-    columns: &[
-        "school_id",
-        "building_id",
-        "number",
-        "name",
-        "floor",
-        "kind",
-        "wlan_coverage",
-        "notes",
-    ],
+    columns: &["school_id", "building_id", "number", "name", "floor", "kind", "wlan_coverage", "notes"],
     sortable: &["number", "name", "floor", "kind", "wlan_coverage"],
     search_code: Some(2),
     school_column: Some("school_id"),
@@ -164,15 +155,7 @@ pub static LOAN: EntityInfo = EntityInfo {
     name: "loan",
     table: "loans",
     cli_name: "loans",
-    columns: &[
-        "device_id",
-        "holder_name",
-        "holder_erased",
-        "loaned_on",
-        "due_on",
-        "returned_on",
-        "notes",
-    ],
+    columns: &["device_id", "holder_name", "holder_erased", "loaned_on", "due_on", "returned_on", "notes"],
     sortable: &["loaned_on", "due_on", "returned_on", "holder_name"],
     search_code: None,
     school_column: None,
@@ -209,24 +192,8 @@ pub static ACCESS_POINT: EntityInfo = EntityInfo {
     name: "access_point",
     table: "access_points",
     cli_name: "access-points",
-    columns: concat_cols!(
-        "mac_address",
-        "wifi_standard",
-        "bands",
-        "poe",
-        "controller",
-        "ssids",
-        "installed_on"
-    ),
-    sortable: &[
-        "inventory_number",
-        "mac_address",
-        "model",
-        "status",
-        "installed_on",
-        "purchase_date",
-        "warranty_end",
-    ],
+    columns: concat_cols!("mac_address", "wifi_standard", "bands", "poe", "controller", "ssids", "installed_on"),
+    sortable: &["inventory_number", "mac_address", "model", "status", "installed_on", "purchase_date", "warranty_end"],
     search_code: Some(4),
     school_column: Some("school_id"),
 };
@@ -236,31 +203,14 @@ pub static PRESENTATION_HARDWARE: EntityInfo = EntityInfo {
     table: "presentation_hardware",
     cli_name: "presentation-hardware",
     columns: concat_cols!("kind", "size_inches", "installed_on"),
-    sortable: &[
-        "inventory_number",
-        "kind",
-        "model",
-        "status",
-        "installed_on",
-        "purchase_date",
-        "warranty_end",
-    ],
+    sortable: &["inventory_number", "kind", "model", "status", "installed_on", "purchase_date", "warranty_end"],
     search_code: Some(5),
     school_column: Some("school_id"),
 };
 
 /// Every entity, in dependency order (a row only refers to rows of earlier entities).
-pub static ALL: &[&EntityInfo] = &[
-    &SCHOOL_AUTHORITY,
-    &SCHOOL,
-    &BUILDING,
-    &ROOM,
-    &DEVICE,
-    &LOAN,
-    &ACCESS_POINT,
-    &PRESENTATION_HARDWARE,
-    &FIBRE_LINK,
-];
+pub static ALL: &[&EntityInfo] =
+    &[&SCHOOL_AUTHORITY, &SCHOOL, &BUILDING, &ROOM, &DEVICE, &LOAN, &ACCESS_POINT, &PRESENTATION_HARDWARE, &FIBRE_LINK];
 
 pub fn by_name(name: &str) -> Option<&'static EntityInfo> {
     ALL.iter().copied().find(|e| e.name == name)

@@ -14,11 +14,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, code: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_owned(),
-            code: code.to_owned(),
-            message: message.into(),
-        }
+        Self { field: field.to_owned(), code: code.to_owned(), message: message.into() }
     }
 }
 
@@ -52,11 +48,7 @@ pub enum CoreError {
 }
 
 fn summary(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
 }
 
 impl CoreError {
@@ -78,10 +70,7 @@ impl CoreError {
     }
 
     pub fn invalid_argument(field: Option<&str>, message: impl Into<String>) -> Self {
-        CoreError::InvalidArgument {
-            message: message.into(),
-            field: field.map(str::to_owned),
-        }
+        CoreError::InvalidArgument { message: message.into(), field: field.map(str::to_owned) }
     }
 
     /// The stable code of this error, as serialised in its `code` tag.
@@ -119,7 +108,9 @@ impl From<rusqlite::Error> for CoreError {
         if let rusqlite::Error::SqliteFailure(f, _) = &e {
             if f.code == rusqlite::ErrorCode::DatabaseBusy || f.code == rusqlite::ErrorCode::DatabaseLocked {
                 return CoreError::Database {
-                    message: "Die Datenbank ist gerade durch ein anderes Programm gesperrt. Bitte später erneut versuchen.".into(),
+                    message:
+                        "Die Datenbank ist gerade durch ein anderes Programm gesperrt. Bitte später erneut versuchen."
+                            .into(),
                 };
             }
             if f.code == rusqlite::ErrorCode::NotADatabase {
@@ -128,25 +119,19 @@ impl From<rusqlite::Error> for CoreError {
                 };
             }
         }
-        CoreError::Database {
-            message: format!("Datenbankfehler: {e}"),
-        }
+        CoreError::Database { message: format!("Datenbankfehler: {e}") }
     }
 }
 
 impl From<std::io::Error> for CoreError {
     fn from(e: std::io::Error) -> Self {
-        CoreError::Io {
-            message: format!("Dateifehler: {e}"),
-        }
+        CoreError::Io { message: format!("Dateifehler: {e}") }
     }
 }
 
 impl From<serde_json::Error> for CoreError {
     fn from(e: serde_json::Error) -> Self {
-        CoreError::Database {
-            message: format!("Gespeicherte Daten sind nicht lesbar: {e}"),
-        }
+        CoreError::Database { message: format!("Gespeicherte Daten sind nicht lesbar: {e}") }
     }
 }
 

@@ -293,11 +293,7 @@ pub fn school_counts(conn: &Connection, school_id: &str) -> Result<InventoryCoun
 
 /// Counts over all schools of one Schulträger.
 pub fn authority_counts(conn: &Connection, authority_id: &str) -> Result<InventoryCounts> {
-    counts_where(
-        conn,
-        "IN (SELECT id FROM schools WHERE authority_id = ?1 AND deleted_at IS NULL)",
-        authority_id,
-    )
+    counts_where(conn, "IN (SELECT id FROM schools WHERE authority_id = ?1 AND deleted_at IS NULL)", authority_id)
 }
 
 impl Store {
@@ -350,15 +346,42 @@ macro_rules! with_entity_type {
     ($name:expr, $t:ident => $body:expr, else $other:expr) => {{
         use $crate::model::*;
         match $name {
-            "school_authority" => { type $t = SchoolAuthorityData; $body }
-            "school" => { type $t = SchoolData; $body }
-            "building" => { type $t = BuildingData; $body }
-            "room" => { type $t = RoomData; $body }
-            "device" => { type $t = DeviceData; $body }
-            "loan" => { type $t = LoanData; $body }
-            "access_point" => { type $t = AccessPointData; $body }
-            "presentation_hardware" => { type $t = PresentationHardwareData; $body }
-            "fibre_link" => { type $t = FibreLinkData; $body }
+            "school_authority" => {
+                type $t = SchoolAuthorityData;
+                $body
+            }
+            "school" => {
+                type $t = SchoolData;
+                $body
+            }
+            "building" => {
+                type $t = BuildingData;
+                $body
+            }
+            "room" => {
+                type $t = RoomData;
+                $body
+            }
+            "device" => {
+                type $t = DeviceData;
+                $body
+            }
+            "loan" => {
+                type $t = LoanData;
+                $body
+            }
+            "access_point" => {
+                type $t = AccessPointData;
+                $body
+            }
+            "presentation_hardware" => {
+                type $t = PresentationHardwareData;
+                $body
+            }
+            "fibre_link" => {
+                type $t = FibreLinkData;
+                $body
+            }
             _ => $other,
         }
     }};

@@ -174,11 +174,7 @@ fn dependents(table: &str) -> &'static [(&'static str, &'static str)] {
             ("fibre_links", "from_building_id"),
             ("fibre_links", "to_building_id"),
         ],
-        "rooms" => &[
-            ("devices", "room_id"),
-            ("access_points", "room_id"),
-            ("presentation_hardware", "room_id"),
-        ],
+        "rooms" => &[("devices", "room_id"), ("access_points", "room_id"), ("presentation_hardware", "room_id")],
         _ => &[],
     }
 }
@@ -225,10 +221,7 @@ impl Writer<'_> {
         values.push(SqlValue::Text(id.clone()));
         values.extend(info.columns.iter().map(|c| to_sql(&fields[*c])));
         values.push(SqlValue::Text(ts.clone()));
-        self.tx
-            .prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(values))
-            .map_err(constraint_error)?;
+        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values)).map_err(constraint_error)?;
         let rowid = self.tx.last_insert_rowid();
         self.log(info, &id, &Value::Object(fields), Map::new(), &hlc)?;
         self.index(&data, &id, rowid)?;
@@ -284,9 +277,7 @@ impl Writer<'_> {
         self.set_fields_at(info, id, &f, now)?;
         if let Some(code) = info.search_code {
             let rowid = rowid_of(&self.tx, info, id)?;
-            self.tx
-                .prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?
-                .execute([fts_rowid(code, rowid)])?;
+            self.tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([fts_rowid(code, rowid)])?;
         }
         Ok(())
     }
@@ -402,7 +393,9 @@ pub(crate) fn fts_rowid(code: i64, rowid: i64) -> i64 {
 }
 
 fn rowid_of(conn: &Connection, info: &EntityInfo, id: &str) -> Result<i64> {
-    Ok(conn.prepare_cached(&format!("SELECT rowid FROM {} WHERE id = ?1", info.table))?.query_row([id], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT rowid FROM {} WHERE id = ?1", info.table))?
+        .query_row([id], |r| r.get(0))?)
 }
 
 /// The entity's fields as a JSON object keyed by column.
@@ -419,7 +412,9 @@ fn to_sql(v: &Value) -> SqlValue {
     match v {
         Value::Null => SqlValue::Null,
         Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
-        Value::Number(n) => n.as_i64().map(SqlValue::Integer).unwrap_or_else(|| SqlValue::Real(n.as_f64().unwrap_or(0.0))),
+        Value::Number(n) => {
+            n.as_i64().map(SqlValue::Integer).unwrap_or_else(|| SqlValue::Real(n.as_f64().unwrap_or(0.0)))
+        }
         Value::String(s) => SqlValue::Text(s.clone()),
         other => SqlValue::Text(other.to_string()),
     }

@@ -95,11 +95,7 @@ fn trim(v: &mut String) {
 /// Brings a MAC address in any common notation (aa:bb:.., AA-BB-.., aabb.ccdd.eeff, AABBCCDDEEFF)
 /// into lower-case colon notation. `None` when it is not a MAC address.
 pub fn normalize_mac(input: &str) -> Option<String> {
-    let hex: String = input
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ':' | '-' | '.' | ' '))
-        .collect();
+    let hex: String = input.trim().chars().filter(|c| !matches!(c, ':' | '-' | '.' | ' ')).collect();
     if hex.len() != 12 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }
@@ -161,33 +157,27 @@ fn check_place(
     if let Some(b) = building_id {
         match school_of(ctx.conn, "buildings", b)? {
             None => e.add("building_id", "unknown_building", "Das Gebäude gibt es nicht (mehr)."),
-            Some(s) if s != school_id => e.add(
-                "building_id",
-                "building_of_other_school",
-                "Das Gebäude gehört zu einer anderen Schule.",
-            ),
+            Some(s) if s != school_id => {
+                e.add("building_id", "building_of_other_school", "Das Gebäude gehört zu einer anderen Schule.")
+            }
             _ => {}
         }
     }
     if let Some(r) = room_id {
         let row: Option<(String, Option<String>)> = ctx
             .conn
-            .query_row(
-                "SELECT school_id, building_id FROM rooms WHERE id = ?1 AND deleted_at IS NULL",
-                [r],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT school_id, building_id FROM rooms WHERE id = ?1 AND deleted_at IS NULL", [r], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         match row {
             None => e.add("room_id", "unknown_room", "Den Raum gibt es nicht (mehr)."),
             Some((s, _)) if s != school_id => {
                 e.add("room_id", "room_of_other_school", "Der Raum gehört zu einer anderen Schule.")
             }
-            Some((_, Some(rb))) if building_id.is_some_and(|b| b != rb) => e.add(
-                "room_id",
-                "room_of_other_building",
-                "Der Raum liegt in einem anderen Gebäude.",
-            ),
+            Some((_, Some(rb))) if building_id.is_some_and(|b| b != rb) => {
+                e.add("room_id", "room_of_other_building", "Der Raum liegt in einem anderen Gebäude.")
+            }
             _ => {}
         }
     }
@@ -250,10 +240,7 @@ fn validate_asset(e: &mut Errors, a: &AssetFields, table: &str, ctx: &Ctx, id: O
             "SELECT 1 FROM {table} WHERE serial_number = ?1 AND lower(manufacturer) IS lower(?2)
              AND id <> ?3 AND deleted_at IS NULL"
         );
-        let dup = ctx
-            .conn
-            .query_row(&sql, rusqlite::params![serial, a.manufacturer, me], |_| Ok(()))
-            .optional()?;
+        let dup = ctx.conn.query_row(&sql, rusqlite::params![serial, a.manufacturer, me], |_| Ok(())).optional()?;
         if dup.is_some() {
             e.add(
                 "serial_number",
@@ -307,11 +294,9 @@ impl Validate for SchoolData {
             .optional()?;
         match authority_land {
             None => e.add("authority_id", "unknown_authority", "Den Schulträger gibt es nicht (mehr)."),
-            Some(l) if l != self.land.code() => e.add(
-                "land",
-                "land_mismatch",
-                "Die Schule liegt in einem anderen Land als ihr Schulträger.",
-            ),
+            Some(l) if l != self.land.code() => {
+                e.add("land", "land_mismatch", "Die Schule liegt in einem anderen Land als ihr Schulträger.")
+            }
             _ => {}
         }
         e.required("name", &self.name, "Der Name der Schule");
@@ -323,11 +308,7 @@ impl Validate for SchoolData {
             e.add(
                 "school_number",
                 "invalid_school_number",
-                format!(
-                    "„{}“ ist keine gültige Schulnummer für {}.",
-                    self.school_number,
-                    self.land.label()
-                ),
+                format!("„{}“ ist keine gültige Schulnummer für {}.", self.school_number, self.land.label()),
             );
         } else {
             let dup = ctx
@@ -439,11 +420,7 @@ impl Validate for LoanData {
             e.not_future("returned_on", Some(r), ctx.today, "Das Rückgabedatum");
         }
         if self.holder_erased && (self.holder_name.is_some() || self.returned_on.is_none()) {
-            e.add(
-                "holder_name",
-                "erase_open_loan",
-                "Der Name kann erst nach der Rückgabe gelöscht werden.",
-            );
+            e.add("holder_name", "erase_open_loan", "Der Name kann erst nach der Rückgabe gelöscht werden.");
         }
         if self.returned_on.is_none() {
             let open = ctx
@@ -497,7 +474,9 @@ impl Validate for FibreLinkData {
                 }
             }
             FibreLinkType::InterBuilding => {
-                for (field, b) in [("from_building_id", &self.from_building_id), ("to_building_id", &self.to_building_id)] {
+                for (field, b) in
+                    [("from_building_id", &self.from_building_id), ("to_building_id", &self.to_building_id)]
+                {
                     match b {
                         None => e.add(field, "required", "Beide Gebäude der Verbindung müssen angegeben werden."),
                         Some(b) => match school_of(ctx.conn, "buildings", b)? {

@@ -193,9 +193,7 @@ pub(crate) fn bool_from_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bo
     })
 }
 
-pub(crate) fn opt_bool_from_int<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<bool>, D::Error> {
+pub(crate) fn opt_bool_from_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     Ok(Option::<BoolLike>::deserialize(d)?.map(|b| match b {
         BoolLike::Bool(b) => b,
         BoolLike::Int(i) => i != 0,

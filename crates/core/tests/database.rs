@@ -1,0 +1,151 @@
+//! Opening, migrating, refusing and backing up database files.
+
+mod common;
+
+use common::*;
+use schulinventar_core::*;
+
+#[test]
+fn a_new_file_gets_the_full_schema_and_pragmas() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/dir/neu.sqlite");
+    let store = Store::open(&path).unwrap();
+    assert!(path.exists(), "parent folders created");
+    let c = store.conn();
+    let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = c.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+    assert_eq!(fk, 1);
+    for table in entity::ALL.iter().map(|e| e.table).chain(["change_log", "change_sources", "meta", "search_index"]) {
+        let n: i64 = c.query_row("SELECT count(*) FROM sqlite_master WHERE name = ?1", [table], |r| r.get(0)).unwrap();
+        assert_eq!(n, 1, "table {table}");
+    }
+    // Every entity table is STRICT.
+    let strict: i64 = c
+        .query_row("SELECT count(*) FROM pragma_table_list WHERE strict = 1 AND name IN ('schools','devices','rooms','loans','fibre_links','access_points','presentation_hardware','buildings','school_authorities')", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(strict, 9);
+    // Each entity's column list matches its table.
+    for info in entity::ALL {
+        let cols: Vec<String> = c
+            .prepare(&format!("SELECT name FROM pragma_table_info('{}')", info.table))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let expected: Vec<String> = std::iter::once("id")
+            .chain(info.columns.iter().copied())
+            .chain(["created_at", "updated_at", "deleted_at"])
+            .map(String::from)
+            .collect();
+        assert_eq!(cols, expected, "{}", info.table);
+    }
+}
+
+#[test]
+fn reopening_keeps_data_and_runs_no_migration_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let mut s = Store::open(&path).unwrap();
+    let a = s.create(authority()).unwrap();
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.get::<SchoolAuthorityData>(&a.id).unwrap().data.name, "Stadt Beispielstadt");
+    let backups = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().to_string_lossy().contains(".bak"))
+        .count();
+    assert_eq!(backups, 0, "no backup when nothing is migrated");
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    Store::open(&path).unwrap().conn().pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    match Store::open(&path) {
+        Err(CoreError::SchemaTooNew { message, found, supported }) => {
+            assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+            assert!(message.contains("neueren Version"), "{message}");
+        }
+        other => panic!("expected SchemaTooNew, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn foreign_files_are_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("fremd.sqlite");
+    {
+        let c = rusqlite::Connection::open(&other).unwrap();
+        c.execute_batch("CREATE TABLE kunden(id INTEGER); INSERT INTO kunden VALUES (1);").unwrap();
+    }
+    assert!(matches!(Store::open(&other), Err(CoreError::InvalidBackup { .. })));
+    let c = rusqlite::Connection::open(&other).unwrap();
+    let n: i64 = c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1, "nothing was added to the foreign file");
+
+    let text = dir.path().join("liste.sqlite");
+    std::fs::write(&text, "Inventar-Nr.;Modell\n1;Dell\n".repeat(100)).unwrap();
+    let err = Store::open(&text).err().expect("text file refused");
+    assert!(err.to_string().contains("keine"), "{err}");
+}
+
+#[test]
+fn backup_and_restore_round_trip() {
+    let mut f = fixture();
+    let out = f.dir.path().join("sicherung/inventar-backup.sqlite");
+    f.store.create(device(&f.school, Some("B-1"))).unwrap();
+    f.store.backup(&out).unwrap();
+    assert!(out.exists());
+
+    // Changes after the backup are undone by the restore.
+    let later = f.store.create(device(&f.school, Some("B-2"))).unwrap();
+    assert_eq!(f.store.stats().unwrap()["devices"], 2);
+    f.store.restore(&out).unwrap();
+    assert_eq!(f.store.stats().unwrap()["devices"], 1);
+    assert!(matches!(f.store.get::<DeviceData>(&later.id), Err(CoreError::NotFound { .. })));
+    assert_eq!(
+        f.store.search("B-1", 5).unwrap().iter().filter(|h| h.entity == "device").count(),
+        1,
+        "search index restored with the data"
+    );
+    // The store keeps working after a restore.
+    f.store.create(device(&f.school, Some("B-3"))).unwrap();
+    // The content before the restore was kept beside the database.
+    let safety = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("before-restore"))
+        .count();
+    assert_eq!(safety, 1);
+}
+
+#[test]
+fn a_bad_backup_is_refused_before_anything_is_replaced() {
+    let mut f = fixture();
+    f.store.create(device(&f.school, Some("K-1"))).unwrap();
+    let garbage = f.dir.path().join("kaputt.sqlite");
+    std::fs::write(&garbage, b"SQLite format 3\0 but then nothing useful").unwrap();
+    assert!(matches!(f.store.restore(&garbage), Err(CoreError::InvalidBackup { .. })));
+    let missing = f.dir.path().join("gibt-es-nicht.sqlite");
+    assert!(matches!(f.store.restore(&missing), Err(CoreError::InvalidBackup { .. })));
+
+    // A truncated copy of a real backup is refused too.
+    let good = f.dir.path().join("gut.sqlite");
+    f.store.backup(&good).unwrap();
+    let bytes = std::fs::read(&good).unwrap();
+    let cut = f.dir.path().join("abgeschnitten.sqlite");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    assert!(f.store.restore(&cut).is_err());
+
+    // A backup from a newer program version is refused.
+    let newer = f.dir.path().join("neuer.sqlite");
+    std::fs::copy(&good, &newer).unwrap();
+    rusqlite::Connection::open(&newer).unwrap().pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    assert!(matches!(f.store.restore(&newer), Err(CoreError::InvalidBackup { .. })));
+
+    assert_eq!(f.store.stats().unwrap()["devices"], 1, "nothing replaced");
+}
