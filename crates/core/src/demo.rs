@@ -313,6 +313,13 @@ pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 /// Fills the store with the demo dataset of `scale`. Schools are written in batches, each in
 /// its own transaction, and `progress` is told after every batch.
 pub fn generate(store: &mut Store, scale: Scale, seed: u64, progress: Progress<'_>) -> Result<DemoSummary> {
+    let existing: i64 = store.conn().query_row("SELECT count(*) FROM school_authorities", [], |r| r.get(0))?;
+    if existing > 0 {
+        return Err(CoreError::invalid_argument(
+            None,
+            "Die Datenbank enthält bereits Daten. Beispieldaten werden nur in eine leere Datenbank geschrieben.",
+        ));
+    }
     let plan = scale.plan();
     let mut g = Gen { rng: ChaCha8Rng::seed_from_u64(seed), serial: 0 };
     let mut sum = DemoSummary::default();
