@@ -104,7 +104,7 @@ CREATE INDEX devices_school_purchase ON devices(school_id, purchase_date, id);
 CREATE INDEX devices_school_invno ON devices(school_id, inventory_number, id);
 CREATE INDEX devices_invno ON devices(inventory_number, id);
 CREATE INDEX devices_purchase ON devices(purchase_date, id);
-CREATE INDEX devices_status ON devices(status, purchase_date, id);
+CREATE INDEX devices_warranty ON devices(warranty_end, id);
 CREATE INDEX devices_room ON devices(room_id);
 CREATE UNIQUE INDEX devices_serial ON devices(lower(manufacturer), serial_number)
     WHERE serial_number IS NOT NULL AND deleted_at IS NULL;
@@ -218,7 +218,6 @@ CREATE TABLE inventory_numbers (
     row_id           TEXT NOT NULL,
     PRIMARY KEY (authority_id, inventory_number)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX inventory_numbers_row ON inventory_numbers(row_id);
 
 -- One trigger set per asset table keeps inventory_numbers in step.
 CREATE TRIGGER devices_invno_insert AFTER INSERT ON devices
@@ -226,7 +225,8 @@ WHEN NEW.inventory_number IS NOT NULL AND NEW.deleted_at IS NULL BEGIN
     INSERT INTO inventory_numbers VALUES ((SELECT authority_id FROM schools WHERE id = NEW.school_id), NEW.inventory_number, 'device', NEW.id);
 END;
 CREATE TRIGGER devices_invno_update AFTER UPDATE OF inventory_number, deleted_at, school_id ON devices BEGIN
-    DELETE FROM inventory_numbers WHERE row_id = OLD.id;
+    DELETE FROM inventory_numbers WHERE row_id = OLD.id AND inventory_number = OLD.inventory_number
+        AND authority_id = (SELECT authority_id FROM schools WHERE id = OLD.school_id);
     INSERT INTO inventory_numbers SELECT authority_id, NEW.inventory_number, 'device', NEW.id FROM schools
     WHERE id = NEW.school_id AND NEW.inventory_number IS NOT NULL AND NEW.deleted_at IS NULL;
 END;
@@ -235,7 +235,8 @@ WHEN NEW.inventory_number IS NOT NULL AND NEW.deleted_at IS NULL BEGIN
     INSERT INTO inventory_numbers VALUES ((SELECT authority_id FROM schools WHERE id = NEW.school_id), NEW.inventory_number, 'access_point', NEW.id);
 END;
 CREATE TRIGGER access_points_invno_update AFTER UPDATE OF inventory_number, deleted_at, school_id ON access_points BEGIN
-    DELETE FROM inventory_numbers WHERE row_id = OLD.id;
+    DELETE FROM inventory_numbers WHERE row_id = OLD.id AND inventory_number = OLD.inventory_number
+        AND authority_id = (SELECT authority_id FROM schools WHERE id = OLD.school_id);
     INSERT INTO inventory_numbers SELECT authority_id, NEW.inventory_number, 'access_point', NEW.id FROM schools
     WHERE id = NEW.school_id AND NEW.inventory_number IS NOT NULL AND NEW.deleted_at IS NULL;
 END;
@@ -244,7 +245,8 @@ WHEN NEW.inventory_number IS NOT NULL AND NEW.deleted_at IS NULL BEGIN
     INSERT INTO inventory_numbers VALUES ((SELECT authority_id FROM schools WHERE id = NEW.school_id), NEW.inventory_number, 'presentation_hardware', NEW.id);
 END;
 CREATE TRIGGER presentation_invno_update AFTER UPDATE OF inventory_number, deleted_at, school_id ON presentation_hardware BEGIN
-    DELETE FROM inventory_numbers WHERE row_id = OLD.id;
+    DELETE FROM inventory_numbers WHERE row_id = OLD.id AND inventory_number = OLD.inventory_number
+        AND authority_id = (SELECT authority_id FROM schools WHERE id = OLD.school_id);
     INSERT INTO inventory_numbers SELECT authority_id, NEW.inventory_number, 'presentation_hardware', NEW.id FROM schools
     WHERE id = NEW.school_id AND NEW.inventory_number IS NOT NULL AND NEW.deleted_at IS NULL;
 END;

@@ -106,7 +106,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     report("devices: next pages by keyset cursor", s);
 
-    let terms = ["brandstrom", "latitude 3540", "ipad", "000100-00042", "Gauß", "aktiv panel", "thinkpad l14", "Serverraum"];
+    let terms =
+        ["brandstrom", "latitude 3540", "ipad", "000100-00042", "Gauß", "aktiv panel", "thinkpad l14", "Serverraum"];
     let mut s = Vec::with_capacity(n);
     for i in 0..n {
         let term = terms[i % terms.len()];
@@ -118,11 +119,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut s = Vec::with_capacity(n);
     for i in 0..n {
-        let q = ListQuery {
-            search: Some(terms[i % terms.len()].into()),
-            limit: Some(100),
-            ..Default::default()
-        };
+        let q = ListQuery { search: Some(terms[i % terms.len()].into()), limit: Some(100), ..Default::default() };
         let t = Instant::now();
         store.list::<DeviceData>(&q)?;
         s.push(t.elapsed());

@@ -31,6 +31,7 @@ pub fn default_db_path() -> PathBuf {
 
 fn set_pragmas(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(256);
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

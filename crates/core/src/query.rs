@@ -203,7 +203,9 @@ pub struct SearchHit {
 }
 
 /// Global search across schools, rooms, devices, access points and presentation hardware.
-/// Results are ordered by entity kind, then relevance; at most `limit` per kind.
+/// Results are grouped by entity kind (schools first), oldest entry first within a kind, at most
+/// `limit` per kind. Ordering by rowid lets FTS5 stop after `limit` matches instead of ranking
+/// every match, which keeps broad words ("ipad") fast on millions of rows.
 pub fn search(conn: &Connection, text: &str, limit_per_kind: u32) -> Result<Vec<SearchHit>> {
     let Some(fts) = fts_query(text) else {
         return Ok(Vec::new());
@@ -212,7 +214,7 @@ pub fn search(conn: &Connection, text: &str, limit_per_kind: u32) -> Result<Vec<
     let mut out = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT entity, row_id, school_id, title FROM search_index
-         WHERE search_index MATCH ?1 AND rowid >= ?2 AND rowid < ?3 ORDER BY rank LIMIT ?4",
+         WHERE search_index MATCH ?1 AND rowid >= ?2 AND rowid < ?3 ORDER BY rowid LIMIT ?4",
     )?;
     for info in entity::ALL.iter().filter(|e| e.search_code.is_some()) {
         let code = info.search_code.unwrap_or_default();

@@ -68,6 +68,12 @@ impl Store {
         &self.conn
     }
 
+    /// Refreshes the query planner's statistics; worth it after large batches of writes.
+    pub fn optimize(&self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA optimize=0x10002")?;
+        Ok(())
+    }
+
     /// Runs `f` in one write transaction; everything it wrote is committed together or not at all.
     pub fn write<R>(&mut self, source: Option<Source>, f: impl FnOnce(&mut Writer<'_>) -> Result<R>) -> Result<R> {
         self.clock.observe_persisted(&self.conn)?;

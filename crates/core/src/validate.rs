@@ -134,12 +134,12 @@ pub fn school_number_valid(land: Land, number: &str) -> bool {
 
 fn exists(conn: &Connection, table: &str, id: &str) -> Result<bool> {
     let sql = format!("SELECT 1 FROM {table} WHERE id = ?1 AND deleted_at IS NULL");
-    Ok(conn.query_row(&sql, [id], |_| Ok(())).optional()?.is_some())
+    Ok(conn.prepare_cached(&sql)?.query_row([id], |_| Ok(())).optional()?.is_some())
 }
 
 fn school_of(conn: &Connection, table: &str, id: &str) -> Result<Option<String>> {
     let sql = format!("SELECT school_id FROM {table} WHERE id = ?1 AND deleted_at IS NULL");
-    Ok(conn.query_row(&sql, [id], |r| r.get(0)).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id], |r| r.get(0)).optional()?)
 }
 
 /// Checks that `school_id` exists and that the building and room (if given) belong to it.
@@ -166,9 +166,8 @@ fn check_place(
     if let Some(r) = room_id {
         let row: Option<(String, Option<String>)> = ctx
             .conn
-            .query_row("SELECT school_id, building_id FROM rooms WHERE id = ?1 AND deleted_at IS NULL", [r], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .prepare_cached("SELECT school_id, building_id FROM rooms WHERE id = ?1 AND deleted_at IS NULL")?
+            .query_row([r], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         match row {
             None => e.add("room_id", "unknown_room", "Den Raum gibt es nicht (mehr)."),
@@ -219,13 +218,12 @@ fn validate_asset(e: &mut Errors, a: &AssetFields, table: &str, ctx: &Ctx, id: O
     if let Some(inv) = &a.inventory_number {
         let other: Option<String> = ctx
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT n.row_id FROM inventory_numbers n
                  WHERE n.authority_id = (SELECT authority_id FROM schools WHERE id = ?1)
                    AND n.inventory_number = ?2 AND n.row_id <> ?3",
-                rusqlite::params![a.school_id, inv, me],
-                |r| r.get(0),
-            )
+            )?
+            .query_row(rusqlite::params![a.school_id, inv, me], |r| r.get(0))
             .optional()?;
         if other.is_some() {
             e.add(
@@ -240,7 +238,11 @@ fn validate_asset(e: &mut Errors, a: &AssetFields, table: &str, ctx: &Ctx, id: O
             "SELECT 1 FROM {table} WHERE serial_number = ?1 AND lower(manufacturer) IS lower(?2)
              AND id <> ?3 AND deleted_at IS NULL"
         );
-        let dup = ctx.conn.query_row(&sql, rusqlite::params![serial, a.manufacturer, me], |_| Ok(())).optional()?;
+        let dup = ctx
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params![serial, a.manufacturer, me], |_| Ok(()))
+            .optional()?;
         if dup.is_some() {
             e.add(
                 "serial_number",
@@ -286,11 +288,8 @@ impl Validate for SchoolData {
         let mut e = Errors::new();
         let authority_land: Option<String> = ctx
             .conn
-            .query_row(
-                "SELECT land FROM school_authorities WHERE id = ?1 AND deleted_at IS NULL",
-                [&self.authority_id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT land FROM school_authorities WHERE id = ?1 AND deleted_at IS NULL")?
+            .query_row([&self.authority_id], |r| r.get(0))
             .optional()?;
         match authority_land {
             None => e.add("authority_id", "unknown_authority", "Den Schulträger gibt es nicht (mehr)."),
@@ -313,11 +312,10 @@ impl Validate for SchoolData {
         } else {
             let dup = ctx
                 .conn
-                .query_row(
+                .prepare_cached(
                     "SELECT 1 FROM schools WHERE land = ?1 AND school_number = ?2 AND id <> ?3 AND deleted_at IS NULL",
-                    rusqlite::params![self.land.code(), self.school_number, id.unwrap_or("")],
-                    |_| Ok(()),
-                )
+                )?
+                .query_row(rusqlite::params![self.land.code(), self.school_number, id.unwrap_or("")], |_| Ok(()))
                 .optional()?;
             if dup.is_some() {
                 e.add(
@@ -425,9 +423,7 @@ impl Validate for LoanData {
         if self.returned_on.is_none() {
             let open = ctx
                 .conn
-                .query_row(
-                    "SELECT 1 FROM loans WHERE device_id = ?1 AND returned_on IS NULL AND deleted_at IS NULL AND id <> ?2",
-                    rusqlite::params![self.device_id, id.unwrap_or("")],
+                .prepare_cached("SELECT 1 FROM loans WHERE device_id = ?1 AND returned_on IS NULL AND deleted_at IS NULL AND id <> ?2")?.query_row(rusqlite::params![self.device_id, id.unwrap_or("")],
                     |_| Ok(()),
                 )
                 .optional()?;
@@ -522,11 +518,10 @@ impl Validate for AccessPointData {
             } else {
                 let dup = ctx
                     .conn
-                    .query_row(
+                    .prepare_cached(
                         "SELECT 1 FROM access_points WHERE mac_address = ?1 AND id <> ?2 AND deleted_at IS NULL",
-                        rusqlite::params![mac, id.unwrap_or("")],
-                        |_| Ok(()),
-                    )
+                    )?
+                    .query_row(rusqlite::params![mac, id.unwrap_or("")], |_| Ok(()))
                     .optional()?;
                 if dup.is_some() {
                     e.add("mac_address", "duplicate_mac", format!("Die MAC-Adresse {mac} ist bereits erfasst."));

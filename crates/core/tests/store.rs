@@ -266,3 +266,17 @@ fn the_clock_never_goes_backwards_across_restarts() {
         store.conn().query_row("SELECT hlc FROM change_log ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).unwrap();
     assert!(last > future, "{last} must be after {future}");
 }
+
+#[test]
+fn a_changed_inventory_number_frees_the_old_one() {
+    let mut f = fixture();
+    let d = f.store.create(device(&f.school, Some("OLD-1"))).unwrap();
+    let mut data = d.data.clone();
+    data.asset.inventory_number = Some("NEW-1".into());
+    f.store.update(&d.id, data).unwrap();
+    f.store.create(device(&f.school, Some("OLD-1"))).unwrap();
+    let err = f.store.create(device(&f.school, Some("NEW-1"))).unwrap_err();
+    assert_eq!(codes(err), vec![("inventory_number".into(), "duplicate_inventory_number".into())]);
+    let n: i64 = f.store.conn().query_row("SELECT count(*) FROM inventory_numbers", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 2);
+}
