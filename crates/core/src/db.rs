@@ -12,7 +12,7 @@ use crate::error::{CoreError, Result};
 pub const APPLICATION_ID: i64 = 0x5343_4849;
 
 /// Append-only list of schema migrations; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/0001_initial.sql")];
+pub const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/0001_initial.sql")];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -47,20 +47,20 @@ fn header(conn: &Connection) -> Result<(i64, i64, i64)> {
 }
 
 /// Checks that the connection holds a Schulinventar database this build can use.
-fn check_ours(conn: &Connection) -> Result<i64> {
+fn check_ours(conn: &Connection, supported: i64) -> Result<i64> {
     let (app, version, tables) = header(conn)?;
     if app != APPLICATION_ID && !(app == 0 && version == 0 && tables == 0) {
         return Err(CoreError::InvalidBackup { message: "Die Datei ist keine Schulinventar-Datenbank.".into() });
     }
-    if version > SCHEMA_VERSION {
+    if version > supported {
         return Err(CoreError::SchemaTooNew {
             message: format!(
                 "Die Datenbank wurde mit einer neueren Version von Schulinventar erstellt \
-                 (Schema {version}, diese Version kennt bis {SCHEMA_VERSION}). \
+                 (Schema {version}, diese Version kennt bis {supported}). \
                  Bitte aktualisieren Sie Schulinventar."
             ),
             found: version,
-            supported: SCHEMA_VERSION,
+            supported,
         });
     }
     Ok(version)
@@ -69,6 +69,13 @@ fn check_ours(conn: &Connection) -> Result<i64> {
 /// Opens (creating if needed) the database at `path`: sets the pragmas, refuses files that are
 /// not ours or are newer than this build, backs the file up and migrates it if it is older.
 pub fn open_connection(path: &Path) -> Result<Connection> {
+    open_with_migrations(path, MIGRATIONS)
+}
+
+/// [`open_connection`] with an explicit migration list, so tests can play a future upgrade.
+#[doc(hidden)]
+pub fn open_with_migrations(path: &Path, migrations: &[&str]) -> Result<Connection> {
+    let latest = migrations.len() as i64;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -80,20 +87,20 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
         },
         e => e,
     })?;
-    let version = check_ours(&conn)?;
-    if version < SCHEMA_VERSION {
+    let version = check_ours(&conn, latest)?;
+    if version < latest {
         if existed && version > 0 {
             let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
             let bak = path.with_extension(format!("v{version}-{stamp}.bak.sqlite"));
             backup_to(&conn, &bak)?;
         }
-        migrate(&mut conn, version)?;
+        migrate(&mut conn, migrations, version)?;
     }
     Ok(conn)
 }
 
-fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+fn migrate(conn: &mut Connection, migrations: &[&str], from: i64) -> Result<()> {
+    for (i, sql) in migrations.iter().enumerate().skip(from as usize) {
         let version = i as i64 + 1;
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
@@ -155,6 +162,6 @@ pub fn restore_from(conn: &mut Connection, file: &Path) -> Result<()> {
         backup.run_to_completion(1024, Duration::from_millis(0), None)?;
     }
     set_pragmas(conn)?;
-    let version = check_ours(conn)?;
-    migrate(conn, version)
+    let version = check_ours(conn, SCHEMA_VERSION)?;
+    migrate(conn, MIGRATIONS, version)
 }

@@ -149,3 +149,55 @@ fn a_bad_backup_is_refused_before_anything_is_replaced() {
 
     assert_eq!(f.store.stats().unwrap()["devices"], 1, "nothing replaced");
 }
+
+#[test]
+fn an_older_database_is_backed_up_then_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alt.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let a = store.create(authority()).unwrap();
+    drop(store);
+
+    // A future version adds a column; opening the current file with it upgrades the file.
+    let next = "ALTER TABLE schools ADD COLUMN website TEXT;";
+    let mut migrations = db::MIGRATIONS.to_vec();
+    migrations.push(next);
+    let conn = db::open_with_migrations(&path, &migrations).unwrap();
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION + 1);
+    let cols: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_table_info('schools') WHERE name = 'website'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(cols, 1);
+    drop(conn);
+
+    // The file as it was before the upgrade is kept, complete and at its old version.
+    let backup = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains(&format!(".v{SCHEMA_VERSION}-")))
+        .expect("backup before migration");
+    assert_eq!(db::verify_backup(&backup).unwrap(), SCHEMA_VERSION);
+    let old = Store::open(&backup).unwrap();
+    assert_eq!(old.get::<SchoolAuthorityData>(&a.id).unwrap().data.name, "Stadt Beispielstadt");
+
+    // This build now refuses the upgraded file.
+    assert!(matches!(Store::open(&path), Err(CoreError::SchemaTooNew { .. })));
+}
+
+#[test]
+fn a_failed_migration_leaves_the_file_at_its_old_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alt.sqlite");
+    Store::open(&path).unwrap().create(authority()).unwrap();
+    let mut migrations = db::MIGRATIONS.to_vec();
+    migrations.push("ALTER TABLE schools ADD COLUMN a TEXT; SELECT * FROM gibt_es_nicht;");
+    assert!(db::open_with_migrations(&path, &migrations).is_err());
+    let store = Store::open(&path).unwrap();
+    let cols: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM pragma_table_info('schools') WHERE name = 'a'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(cols, 0, "the half-applied migration was rolled back");
+    assert_eq!(store.stats().unwrap()["school_authorities"], 1);
+}
