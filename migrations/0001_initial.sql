@@ -280,7 +280,6 @@ CREATE TABLE change_log (
     UNIQUE (origin_node, origin_seq)
 ) STRICT;
 CREATE INDEX change_log_row ON change_log(entity, row_id, hlc);
-CREATE INDEX change_log_source ON change_log(source_id) WHERE source_id IS NOT NULL;
 
 -- Full-text search over schools, rooms and the three asset kinds. Text is folded by the store
 -- (lower case, umlauts and diacritics removed, ß → ss) before it is indexed or searched.
@@ -292,5 +291,5 @@ CREATE VIRTUAL TABLE search_index USING fts5(
     title UNINDEXED,
     body,
     tokenize = 'unicode61 remove_diacritics 2',
-    detail = 'column'
+    detail = 'none'
 );

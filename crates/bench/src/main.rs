@@ -40,9 +40,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut store = Store::open(&path)?;
     if fresh {
         let started = Instant::now();
+        let mut shown = 0;
         let summary = demo::generate(&mut store, args.scale, 1, &mut |done, total| {
-            if done * 10 / total.max(1) != (done.saturating_sub(1)) * 10 / total.max(1) {
-                eprintln!("  demo {:>3} %", done * 100 / total.max(1));
+            let pct = done * 100 / total.max(1);
+            if pct >= shown + 10 {
+                shown = pct;
+                eprintln!("  demo {pct:>3} % after {:.0} s", started.elapsed().as_secs_f64());
             }
         })?;
         let secs = started.elapsed().as_secs_f64();

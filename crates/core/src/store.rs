@@ -229,7 +229,9 @@ impl Writer<'_> {
         values.push(SqlValue::Text(ts.clone()));
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values)).map_err(constraint_error)?;
         let rowid = self.tx.last_insert_rowid();
-        self.log(info, &id, &Value::Object(fields), Map::new(), &hlc)?;
+        // A create logs the fields that have a value; an absent field is null.
+        let logged: Map<String, Value> = fields.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        self.log(info, &id, &Value::Object(logged), Map::new(), &hlc)?;
         self.index(&data, &id, rowid)?;
         Ok(Row { id, data, created_at: ts.clone(), updated_at: ts, deleted_at: None })
     }
@@ -323,7 +325,8 @@ impl Writer<'_> {
         self.log(info, id, &Value::Object(fields.clone()), prev, &hlc)
     }
 
-    /// For each field, the HLC of the operation that wrote its current value (null if none).
+    /// For each field, the HLC of the operation that wrote its current value (null only for rows
+    /// that have no operation at all).
     fn field_versions(&self, info: &EntityInfo, id: &str, fields: &Map<String, Value>) -> Result<Map<String, Value>> {
         let mut prev: Map<String, Value> = fields.keys().map(|k| (k.clone(), Value::Null)).collect();
         let mut missing = prev.len();
@@ -331,11 +334,13 @@ impl Writer<'_> {
             .tx
             .prepare_cached("SELECT hlc, fields FROM change_log WHERE entity = ?1 AND row_id = ?2 ORDER BY hlc DESC")?;
         let mut rows = stmt.query(params![info.name, id])?;
+        let mut oldest: Option<String> = None;
         while let Some(r) = rows.next()? {
             if missing == 0 {
                 break;
             }
             let hlc: String = r.get(0)?;
+            oldest = Some(hlc.clone());
             let f: String = r.get(1)?;
             let f: Map<String, Value> = serde_json::from_str(&f)?;
             for k in f.keys() {
@@ -345,6 +350,13 @@ impl Writer<'_> {
                         missing -= 1;
                     }
                 }
+            }
+        }
+        // A field no operation names has held null since the row was created: the create
+        // (the oldest operation) wrote that version.
+        if missing > 0 {
+            if let Some(created) = oldest {
+                prev.values_mut().filter(|v| v.is_null()).for_each(|v| *v = Value::String(created.clone()));
             }
         }
         Ok(prev)
