@@ -294,9 +294,8 @@ impl Gen {
     fn serial(&mut self, manufacturer: &str) -> String {
         self.serial += 1;
         let prefix: String = manufacturer.chars().filter(char::is_ascii_alphabetic).take(2).collect();
-        // A bijective scramble keeps serials unique while looking random.
-        let mixed = self.serial.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 24;
-        format!("{}{:010X}", prefix.to_uppercase(), mixed & 0xFF_FFFF_FFFF)
+        // Deliveries carry consecutive serial numbers, as real ones do.
+        format!("{}{:010}", prefix.to_uppercase(), 31_000_000 + self.serial)
     }
     fn person(&mut self) -> String {
         format!("{} {}", self.pick(FIRST_NAMES), self.pick(LAST_NAMES))
@@ -570,7 +569,7 @@ fn school(
         let (manufacturer, model) = g.model(APS);
         let bought = g.date(2018, 2024);
         g.serial += 1;
-        let mac_n = g.serial.wrapping_mul(0x2545_F491_4F6C_DD1D) & 0x0000_FFFF_FFFF;
+        let mac_n = g.serial & 0x0000_FFFF_FFFF;
         let mac = format!(
             "00:1a:{:02x}:{:02x}:{:02x}:{:02x}",
             (mac_n >> 24) & 0xff,

@@ -36,6 +36,11 @@ pub trait Entity: Serialize + DeserializeOwned + Clone + PartialEq + Send + 'sta
 
     /// Short human title of the row in search results and history.
     fn title(&self) -> String;
+
+    /// The school this row belongs to, where it names one directly.
+    fn school_id(&self) -> Option<&str> {
+        None
+    }
 }
 
 const ASSET_COLUMNS: [&str; 12] = [
@@ -268,6 +273,9 @@ impl Entity for SchoolData {
 
 impl Entity for BuildingData {
     const INFO: &'static EntityInfo = &BUILDING;
+    fn school_id(&self) -> Option<&str> {
+        Some(&self.school_id)
+    }
     fn title(&self) -> String {
         self.name.clone()
     }
@@ -275,6 +283,9 @@ impl Entity for BuildingData {
 
 impl Entity for RoomData {
     const INFO: &'static EntityInfo = &ROOM;
+    fn school_id(&self) -> Option<&str> {
+        Some(&self.school_id)
+    }
     fn search_text(&self) -> Option<String> {
         Some(join(&[Some(&self.number), self.name.as_deref(), self.notes.as_deref()]))
     }
@@ -288,6 +299,9 @@ impl Entity for RoomData {
 
 impl Entity for DeviceData {
     const INFO: &'static EntityInfo = &DEVICE;
+    fn school_id(&self) -> Option<&str> {
+        Some(&self.asset.school_id)
+    }
     fn search_text(&self) -> Option<String> {
         let mut w = asset_words(&self.asset);
         w.push(Some(self.category.label()));
@@ -308,6 +322,9 @@ impl Entity for LoanData {
 
 impl Entity for FibreLinkData {
     const INFO: &'static EntityInfo = &FIBRE_LINK;
+    fn school_id(&self) -> Option<&str> {
+        Some(&self.school_id)
+    }
     fn title(&self) -> String {
         match &self.provider {
             Some(p) => format!("{} ({p})", self.link_type.label()),
@@ -318,6 +335,9 @@ impl Entity for FibreLinkData {
 
 impl Entity for AccessPointData {
     const INFO: &'static EntityInfo = &ACCESS_POINT;
+    fn school_id(&self) -> Option<&str> {
+        Some(&self.asset.school_id)
+    }
     fn search_text(&self) -> Option<String> {
         let mut w = asset_words(&self.asset);
         w.push(self.mac_address.as_deref());
@@ -334,6 +354,9 @@ impl Entity for AccessPointData {
 
 impl Entity for PresentationHardwareData {
     const INFO: &'static EntityInfo = &PRESENTATION_HARDWARE;
+    fn school_id(&self) -> Option<&str> {
+        Some(&self.asset.school_id)
+    }
     fn search_text(&self) -> Option<String> {
         let mut w = asset_words(&self.asset);
         w.push(Some(self.kind.label()));

@@ -232,7 +232,7 @@ impl Writer<'_> {
         // A create logs the fields that have a value; an absent field is null.
         let logged: Map<String, Value> = fields.into_iter().filter(|(_, v)| !v.is_null()).collect();
         self.log(info, &id, &Value::Object(logged), Map::new(), &hlc)?;
-        self.index(&data, &id, rowid)?;
+        self.index(&data, &id, rowid, true)?;
         Ok(Row { id, data, created_at: ts.clone(), updated_at: ts, deleted_at: None })
     }
 
@@ -252,7 +252,7 @@ impl Writer<'_> {
             return Ok(current);
         }
         let hlc = self.set_fields(info, id, &changed)?;
-        self.index(&data, id, rowid_of(&self.tx, info, id)?)?;
+        self.index(&data, id, rowid_of(&self.tx, info, id)?, false)?;
         Ok(Row { data, updated_at: hlc.to_rfc3339(), ..current })
     }
 
@@ -301,7 +301,7 @@ impl Writer<'_> {
         let mut f = Map::new();
         f.insert("deleted_at".into(), Value::Null);
         let hlc = self.set_fields(info, id, &f)?;
-        self.index(&current.data, id, rowid_of(&self.tx, info, id)?)?;
+        self.index(&current.data, id, rowid_of(&self.tx, info, id)?, false)?;
         Ok(Row { deleted_at: None, updated_at: hlc.to_rfc3339(), ..current })
     }
 
@@ -386,17 +386,16 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn index<T: Entity>(&mut self, data: &T, id: &str, rowid: i64) -> Result<()> {
+    /// Writes the row's search entry; `fresh` rows have none to replace yet.
+    fn index<T: Entity>(&mut self, data: &T, id: &str, rowid: i64, fresh: bool) -> Result<()> {
         let (Some(code), Some(text)) = (T::INFO.search_code, data.search_text()) else {
             return Ok(());
         };
-        let school: Option<String> = match T::INFO.school_column {
-            Some("id") => Some(id.to_owned()),
-            Some(_) => field_map(data, T::INFO)?.get("school_id").and_then(|v| v.as_str()).map(str::to_owned),
-            None => None,
-        };
+        let school = if T::INFO.school_column == Some("id") { Some(id) } else { data.school_id() };
         let key = fts_rowid(code, rowid);
-        self.tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([key])?;
+        if !fresh {
+            self.tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([key])?;
+        }
         self.tx
             .prepare_cached(
                 "INSERT INTO search_index(rowid, entity, row_id, school_id, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
