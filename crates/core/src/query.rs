@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::entity::{self, Entity, EntityInfo};
 use crate::error::{CoreError, Result};
-use crate::fold::fts_query;
+use crate::fold::{fts_query, fts_query_exact};
 use crate::model::Row;
 use crate::store::{from_sql, read_row, select_list, Store};
 
@@ -203,14 +203,16 @@ pub struct SearchHit {
 }
 
 /// Global search across schools, rooms, devices, access points and presentation hardware.
-/// Results are grouped by entity kind (schools first), oldest entry first within a kind, at most
-/// `limit` per kind. Ordering by rowid lets FTS5 stop after `limit` matches instead of ranking
-/// every match, which keeps broad words ("ipad") fast on millions of rows.
+/// Results are grouped by entity kind (schools first), at most `limit_per_kind` per kind. Whole
+/// words are looked up first; only a kind with fewer hits than the limit is searched again with
+/// every word as a prefix (so typing "Brän" finds "Brändström"). Within a kind, the oldest entry
+/// comes first: ordering by rowid lets FTS5 stop at the limit instead of ranking every match,
+/// which keeps frequent words ("ipad") fast on millions of rows.
 pub fn search(conn: &Connection, text: &str, limit_per_kind: u32) -> Result<Vec<SearchHit>> {
-    let Some(fts) = fts_query(text) else {
+    let (Some(exact), Some(prefix)) = (fts_query_exact(text), fts_query(text)) else {
         return Ok(Vec::new());
     };
-    let limit = limit_per_kind.clamp(1, 200);
+    let limit = limit_per_kind.clamp(1, 200) as usize;
     let mut out = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT entity, row_id, school_id, title FROM search_index
@@ -218,12 +220,22 @@ pub fn search(conn: &Connection, text: &str, limit_per_kind: u32) -> Result<Vec<
     )?;
     for info in entity::ALL.iter().filter(|e| e.search_code.is_some()) {
         let code = info.search_code.unwrap_or_default();
-        let rows = stmt.query_map(rusqlite::params![fts, code << 40, (code + 1) << 40, limit], |r| {
-            Ok(SearchHit { entity: r.get(0)?, id: r.get(1)?, school_id: r.get(2)?, title: r.get(3)? })
-        })?;
-        for hit in rows {
-            out.push(hit?);
+        let mut hits: Vec<SearchHit> = Vec::new();
+        for query in [&exact, &prefix] {
+            if hits.len() >= limit {
+                break;
+            }
+            let rows = stmt.query_map(rusqlite::params![query, code << 40, (code + 1) << 40, limit as i64], |r| {
+                Ok(SearchHit { entity: r.get(0)?, id: r.get(1)?, school_id: r.get(2)?, title: r.get(3)? })
+            })?;
+            for hit in rows {
+                let hit = hit?;
+                if hits.len() < limit && !hits.iter().any(|h| h.id == hit.id) {
+                    hits.push(hit);
+                }
+            }
         }
+        out.extend(hits);
     }
     Ok(out)
 }
