@@ -293,3 +293,6 @@ CREATE VIRTUAL TABLE search_index USING fts5(
     tokenize = 'unicode61 remove_diacritics 2',
     detail = 'none'
 );
+-- Bigger in-memory batches and fewer merges: bulk writes (imports, sync) flush far less often.
+INSERT INTO search_index(search_index, rank) VALUES ('hashsize', 16777216);
+INSERT INTO search_index(search_index, rank) VALUES ('automerge', 8);
