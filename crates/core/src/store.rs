@@ -15,7 +15,7 @@ use crate::entity::{Entity, EntityInfo};
 use crate::error::{CoreError, Result};
 use crate::fold::fold;
 use crate::model::Row;
-use crate::validate::{Ctx, Validate};
+use crate::validate::{Ctx, PlaceCache, Validate};
 
 /// Where a batch of writes came from, recorded with each of its operations.
 #[derive(Debug, Clone)]
@@ -102,6 +102,7 @@ impl Store {
             last_hlc: None,
             source_id,
             today: chrono::Local::now().date_naive(),
+            places: PlaceCache::default(),
         };
         let out = f(&mut w)?;
         if let Some(last) = &w.last_hlc {
@@ -158,6 +159,7 @@ pub struct Writer<'a> {
     last_hlc: Option<Hlc>,
     source_id: Option<String>,
     today: NaiveDate,
+    places: PlaceCache,
 }
 
 /// Which rows keep a row alive: a row is not deleted while rows of these tables refer to it.
@@ -196,7 +198,7 @@ impl Writer<'_> {
     }
 
     fn check<T: Validate>(&self, data: &T, id: Option<&str>) -> Result<()> {
-        let ctx = Ctx { conn: &self.tx, today: self.today };
+        let ctx = Ctx { conn: &self.tx, today: self.today, places: &self.places };
         let errors = data.validate(&ctx, id)?;
         if errors.is_empty() {
             Ok(())
@@ -316,6 +318,9 @@ impl Writer<'_> {
     }
 
     fn set_fields_at(&mut self, info: &EntityInfo, id: &str, fields: &Map<String, Value>, hlc: Hlc) -> Result<()> {
+        if matches!(info.table, "schools" | "buildings" | "rooms") {
+            self.places.borrow_mut().clear();
+        }
         let prev = self.field_versions(info, id, fields)?;
         let sets = fields.keys().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 3)).collect::<Vec<_>>().join(", ");
         let sql = format!("UPDATE {} SET updated_at = ?2, {sets} WHERE id = ?1", info.table);

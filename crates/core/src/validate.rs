@@ -17,6 +17,39 @@ pub const MAX_NOTE: usize = 10_000;
 pub struct Ctx<'a> {
     pub conn: &'a Connection,
     pub today: NaiveDate,
+    /// Places (school, building, room) already found in this transaction. Only rows that exist
+    /// are kept; the writer clears it when a place is changed or deleted.
+    pub places: &'a PlaceCache,
+}
+
+/// Where a school, building or room is: its school and (for rooms) its building.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub school_id: String,
+    pub building_id: Option<String>,
+}
+
+pub type PlaceCache = std::cell::RefCell<std::collections::HashMap<(&'static str, String), Place>>;
+
+/// Looks up a live school, building or room, remembering what it found for the transaction.
+pub(crate) fn place(ctx: &Ctx, table: &'static str, id: &str) -> Result<Option<Place>> {
+    if let Some(p) = ctx.places.borrow().get(&(table, id.to_owned())) {
+        return Ok(Some(p.clone()));
+    }
+    let sql = match table {
+        "schools" => "SELECT id, NULL FROM schools WHERE id = ?1 AND deleted_at IS NULL",
+        "buildings" => "SELECT school_id, NULL FROM buildings WHERE id = ?1 AND deleted_at IS NULL",
+        _ => "SELECT school_id, building_id FROM rooms WHERE id = ?1 AND deleted_at IS NULL",
+    };
+    let found: Option<Place> = ctx
+        .conn
+        .prepare_cached(sql)?
+        .query_row([id], |r| Ok(Place { school_id: r.get(0)?, building_id: r.get(1)? }))
+        .optional()?;
+    if let Some(p) = &found {
+        ctx.places.borrow_mut().insert((table, id.to_owned()), p.clone());
+    }
+    Ok(found)
 }
 
 pub trait Validate {
@@ -137,11 +170,6 @@ fn exists(conn: &Connection, table: &str, id: &str) -> Result<bool> {
     Ok(conn.prepare_cached(&sql)?.query_row([id], |_| Ok(())).optional()?.is_some())
 }
 
-fn school_of(conn: &Connection, table: &str, id: &str) -> Result<Option<String>> {
-    let sql = format!("SELECT school_id FROM {table} WHERE id = ?1 AND deleted_at IS NULL");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], |r| r.get(0)).optional()?)
-}
-
 /// Checks that `school_id` exists and that the building and room (if given) belong to it.
 fn check_place(
     e: &mut Errors,
@@ -150,31 +178,26 @@ fn check_place(
     building_id: Option<&str>,
     room_id: Option<&str>,
 ) -> Result<()> {
-    if !exists(ctx.conn, "schools", school_id)? {
+    if place(ctx, "schools", school_id)?.is_none() {
         e.add("school_id", "unknown_school", "Die Schule gibt es nicht (mehr).");
         return Ok(());
     }
     if let Some(b) = building_id {
-        match school_of(ctx.conn, "buildings", b)? {
+        match place(ctx, "buildings", b)? {
             None => e.add("building_id", "unknown_building", "Das Gebäude gibt es nicht (mehr)."),
-            Some(s) if s != school_id => {
+            Some(p) if p.school_id != school_id => {
                 e.add("building_id", "building_of_other_school", "Das Gebäude gehört zu einer anderen Schule.")
             }
             _ => {}
         }
     }
     if let Some(r) = room_id {
-        let row: Option<(String, Option<String>)> = ctx
-            .conn
-            .prepare_cached("SELECT school_id, building_id FROM rooms WHERE id = ?1 AND deleted_at IS NULL")?
-            .query_row([r], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        match row {
+        match place(ctx, "rooms", r)? {
             None => e.add("room_id", "unknown_room", "Den Raum gibt es nicht (mehr)."),
-            Some((s, _)) if s != school_id => {
+            Some(p) if p.school_id != school_id => {
                 e.add("room_id", "room_of_other_school", "Der Raum gehört zu einer anderen Schule.")
             }
-            Some((_, Some(rb))) if building_id.is_some_and(|b| b != rb) => {
+            Some(Place { building_id: Some(rb), .. }) if building_id.is_some_and(|b| b != rb) => {
                 e.add("room_id", "room_of_other_building", "Der Raum liegt in einem anderen Gebäude.")
             }
             _ => {}
@@ -475,9 +498,9 @@ impl Validate for FibreLinkData {
                 {
                     match b {
                         None => e.add(field, "required", "Beide Gebäude der Verbindung müssen angegeben werden."),
-                        Some(b) => match school_of(ctx.conn, "buildings", b)? {
+                        Some(b) => match place(ctx, "buildings", b)? {
                             None => e.add(field, "unknown_building", "Das Gebäude gibt es nicht (mehr)."),
-                            Some(s) if s != self.school_id => {
+                            Some(p) if p.school_id != self.school_id => {
                                 e.add(field, "building_of_other_school", "Das Gebäude gehört zu einer anderen Schule.")
                             }
                             _ => {}

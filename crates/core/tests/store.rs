@@ -286,3 +286,31 @@ fn a_changed_inventory_number_frees_the_old_one() {
     let n: i64 = f.store.conn().query_row("SELECT count(*) FROM inventory_numbers", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 2);
 }
+
+#[test]
+fn a_place_changed_earlier_in_the_same_batch_is_checked_as_it_is_now() {
+    let mut f = fixture();
+    let (school, building, room) = (f.school.clone(), f.building.clone(), f.room.clone());
+    let err = f
+        .store
+        .write(None, |w| {
+            let mut d = device(&school, Some("P-1"));
+            d.asset.building_id = Some(building.clone());
+            d.asset.room_id = Some(room.clone());
+            w.create(d.clone())?; // remembers where the room is
+            let other = w.create(BuildingData {
+                school_id: school.clone(),
+                name: "Neubau".into(),
+                code: None,
+                street: None,
+                notes: None,
+            })?;
+            let mut r = w.get::<RoomData>(&room)?.data;
+            r.building_id = Some(other.id);
+            w.update(&room, r)?; // the room moves to the new building
+            d.asset.inventory_number = Some("P-2".into());
+            w.create(d) // still names the old building
+        })
+        .unwrap_err();
+    assert_eq!(codes(err), vec![("room_id".into(), "room_of_other_building".into())]);
+}
