@@ -1,0 +1,175 @@
+// A minimal W3C WebDriver client over fetch, enough to drive the app through tauri-driver.
+// Only loopback addresses are used.
+
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf"; // the W3C web element key
+
+/** Asks the OS for a free loopback port. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts tauri-driver on free ports and waits until it answers. `env` reaches
+ * WebKitWebDriver and, through it, the app.
+ */
+export async function startDriver({ binary = process.env.TAURI_DRIVER || "tauri-driver", env = process.env } = {}) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  // Own process group, so that stopping it also ends WebKitWebDriver and the app it started
+  // (they inherit the output pipes and would otherwise keep this process alive).
+  const child = spawn(binary, ["--port", String(port), "--native-port", String(nativePort)], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const spawnError = new Promise((_, reject) => child.once("error", reject));
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const ready = await Promise.race([
+      fetch(`${url}/status`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.ok,
+        () => false,
+      ),
+      spawnError,
+      exited.then(({ code }) => {
+        throw new Error(`tauri-driver exited early (code ${code}):\n${log}`);
+      }),
+    ]);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      process.kill(-child.pid, "SIGKILL");
+      throw new Error(`tauri-driver did not answer on ${url}:\n${log}`);
+    }
+    await sleep(200);
+  }
+
+  return {
+    url,
+    log: () => log,
+    async stop() {
+      const signalGroup = (signal) => {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // the group is already gone
+        }
+      };
+      signalGroup("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null) {
+        await Promise.race([exited, sleep(5000)]);
+      }
+      signalGroup("SIGKILL"); // whatever of the group is left (WebKitWebDriver, the app)
+      child.stdout.destroy();
+      child.stderr.destroy();
+    },
+  };
+}
+
+async function call(method, url, body, timeoutMs = 60_000) {
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (e) {
+    throw new Error(`${method} ${url}: ${e.name}: ${e.message}`);
+  }
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${method} ${url}: HTTP ${response.status}, not JSON: ${text.slice(0, 500)}`);
+  }
+  if (!response.ok) {
+    const v = json.value ?? {};
+    throw new Error(`${method} ${url}: ${v.error ?? response.status}: ${v.message ?? text}`);
+  }
+  return json.value;
+}
+
+/** One WebDriver session, i.e. one running app window. */
+export class Session {
+  static async create(driverUrl, application) {
+    const value = await call("POST", `${driverUrl}/session`, {
+      capabilities: { alwaysMatch: { "tauri:options": { application } } },
+    });
+    return new Session(`${driverUrl}/session/${value.sessionId}`);
+  }
+
+  constructor(base) {
+    this.base = base;
+  }
+
+  async findAll(css) {
+    const found = await call("POST", `${this.base}/elements`, { using: "css selector", value: css });
+    return found.map((e) => e[ELEMENT]);
+  }
+
+  async text(elementId) {
+    return call("GET", `${this.base}/element/${elementId}/text`);
+  }
+
+  async texts(css) {
+    const ids = await this.findAll(css);
+    const out = [];
+    for (const id of ids) out.push(await this.text(id));
+    return out;
+  }
+
+  /** Runs `script` (a function body; arguments in `arguments`) in the page. */
+  async execute(script, args = []) {
+    return call("POST", `${this.base}/execute/sync`, { script, args });
+  }
+
+  /** Like `execute`, but the script calls `arguments[arguments.length - 1](result)` when done. */
+  async executeAsync(script, args = []) {
+    return call("POST", `${this.base}/execute/async`, { script, args });
+  }
+
+  async title() {
+    return call("GET", `${this.base}/title`);
+  }
+
+  /** The window as a PNG. */
+  async screenshot() {
+    return Buffer.from(await call("GET", `${this.base}/screenshot`), "base64");
+  }
+
+  /** Polls `probe` until it returns something truthy; `describe` explains a timeout. */
+  async waitFor(probe, { timeoutMs = 30_000, describe = () => "" } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const result = await probe();
+      if (result) return result;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms ${await describe()}`);
+      await sleep(250);
+    }
+  }
+
+  async close() {
+    await call("DELETE", this.base, undefined, 15_000).catch(() => {});
+  }
+}
