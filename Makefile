@@ -1,0 +1,94 @@
+# Schulinventar: `make run` starts the desktop app, `make test` runs every check CI runs.
+# Each target first installs what is missing (Debian packages, npm modules, tauri-driver).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+CARGO ?= cargo
+NPM ?= npm
+CARGO_HOME ?= $(HOME)/.cargo
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+TAURI_DRIVER := $(or $(shell command -v tauri-driver 2>/dev/null),$(CARGO_HOME)/bin/tauri-driver)
+
+# Build and window-test dependencies of Tauri on Debian 12.
+APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev libxdo-dev \
+	libayatana-appindicator3-dev librsvg2-dev webkit2gtk-driver xvfb xauth poppler-utils \
+	fonts-dejavu-core
+
+UI_SOURCES := $(shell find ui/src -type f ! -name '*.test.ts' 2>/dev/null) \
+	ui/index.html ui/vite.config.ts ui/tsconfig.json ui/package.json
+
+NPM_CI := $(NPM) ci --no-audit --no-fund --loglevel=error
+
+.PHONY: help deps deps-system deps-rust deps-node ui run test check-rust test-rust test-ui e2e bindings
+
+help:
+	@echo "make run       build the front end and start the app (DB=path to use another database)"
+	@echo "make test      formatting, clippy, Rust tests, UI tests, end-to-end window test"
+	@echo "make deps      install missing system packages, npm modules and tauri-driver"
+	@echo "make ui        build the front end into ui/dist"
+	@echo "make bindings  regenerate ui/src/lib/bindings.ts from the Tauri commands"
+
+deps: deps-system deps-rust deps-node
+
+deps-system:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -q; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+deps-rust:
+	@if command -v rustup >/dev/null; then \
+	  for c in rustfmt clippy; do \
+	    rustup component list --installed | grep -q "^$$c" || rustup component add "$$c"; \
+	  done; \
+	fi
+	@if [ ! -x "$(TAURI_DRIVER)" ]; then $(CARGO) install tauri-driver --locked; fi
+
+deps-node: ui/node_modules/.installed tests/e2e/node_modules/.installed
+
+# Reinstalled when the lock file is newer than the last install.
+%/node_modules/.installed: %/package-lock.json %/package.json
+	cd $* && CI=true $(NPM_CI)
+	mkdir -p $*/node_modules && touch $@
+
+ui: deps-node ui/dist/index.html
+
+ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
+	cd ui && $(NPM) run build
+
+run: deps ui
+	$(if $(DB),SCHULINVENTAR_DB="$(abspath $(DB))") $(CARGO) run -p schulinventar-app
+
+bindings: deps-node ui
+	UPDATE_BINDINGS=1 $(CARGO) test -p schulinventar-app --test bindings
+
+# src-tauri embeds ui/dist at compile time, so the front end is built before any cargo step.
+check-rust: deps ui
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test-rust: deps ui
+	$(CARGO) test --workspace
+
+test-ui: deps-node
+	cd ui && $(NPM) test
+
+e2e: deps ui
+	$(CARGO) build -p schulinventar-app -p schulinventar-cli
+	cd tests/e2e && TAURI_DRIVER="$(TAURI_DRIVER)" CARGO_TARGET_DIR="$(TARGET_DIR)" \
+	  xvfb-run -a --server-args="-screen 0 1280x800x24" $(NPM) test
+
+test: deps ui
+	$(MAKE) --no-print-directory check-rust
+	$(MAKE) --no-print-directory test-rust
+	$(MAKE) --no-print-directory test-ui
+	$(MAKE) --no-print-directory e2e
