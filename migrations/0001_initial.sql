@@ -293,6 +293,8 @@ CREATE VIRTUAL TABLE search_index USING fts5(
     tokenize = 'unicode61 remove_diacritics 2',
     detail = 'none'
 );
+-- The index's terms, so that a prefix can be expanded into whole words (see query::fts_match).
+CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_index, 'row');
 -- Bigger in-memory batches and fewer merges: bulk writes (imports, sync) flush far less often.
 INSERT INTO search_index(search_index, rank) VALUES ('hashsize', 16777216);
 INSERT INTO search_index(search_index, rank) VALUES ('automerge', 8);

@@ -21,32 +21,9 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// Turns free text a user typed into an FTS5 query: every word must occur, as a prefix.
-/// Returns `None` when the text holds no searchable word.
-pub fn fts_query(text: &str) -> Option<String> {
-    fts_terms(text, true)
-}
-
-/// Like [`fts_query`], but every word must occur as a whole word. Whole-word queries can seek in
-/// the index, while a prefix of a frequent word makes FTS5 merge all matching words first.
-pub fn fts_query_exact(text: &str) -> Option<String> {
-    fts_terms(text, false)
-}
-
-fn fts_terms(text: &str, prefix: bool) -> Option<String> {
-    let folded = fold(text);
-    let star = if prefix { "*" } else { "" };
-    let terms: Vec<String> = folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(16)
-        .map(|w| format!("\"{w}\"{star}"))
-        .collect();
-    if terms.is_empty() {
-        None
-    } else {
-        Some(terms.join(" "))
-    }
+/// The searchable words of free text a user typed, folded, at most 16.
+pub fn words(text: &str) -> Vec<String> {
+    fold(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(16).map(str::to_owned).collect()
 }
 
 #[cfg(test)]
@@ -60,10 +37,9 @@ mod tests {
     }
 
     #[test]
-    fn query_quotes_every_word_as_prefix() {
-        assert_eq!(fts_query("Brändström 12b").unwrap(), "\"brandstrom\"* \"12b\"*");
-        assert_eq!(fts_query("\"; DROP TABLE x; --"), Some("\"drop\"* \"table\"* \"x\"*".into()));
-        assert_eq!(fts_query("  -- "), None);
-        assert_eq!(fts_query_exact("iPad Air").unwrap(), "\"ipad\" \"air\"");
+    fn words_are_folded_and_split() {
+        assert_eq!(words("Brändström 12b"), vec!["brandstrom", "12b"]);
+        assert_eq!(words("\"; DROP TABLE x; --"), vec!["drop", "table", "x"]);
+        assert!(words("  -- ").is_empty());
     }
 }

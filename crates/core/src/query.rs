@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::entity::{self, Entity, EntityInfo};
 use crate::error::{CoreError, Result};
-use crate::fold::{fts_query, fts_query_exact};
+use crate::fold::words;
 use crate::model::Row;
 use crate::store::{from_sql, read_row, select_list, Store};
 
@@ -119,7 +119,7 @@ pub fn list<T: Entity>(conn: &Connection, q: &ListQuery) -> Result<Page<Row<T>>>
         }
     }
     if let Some(text) = q.search.as_deref().filter(|s| !s.trim().is_empty()) {
-        match (info.search_code, fts_query(text)) {
+        match (info.search_code, fts_match(conn, text)?) {
             (Some(_), Some(fts)) => {
                 let m = p(SqlValue::Text(fts), &mut params);
                 let e = p(SqlValue::Text(info.name.into()), &mut params);
@@ -202,17 +202,46 @@ pub struct SearchHit {
     pub title: String,
 }
 
+/// Most words a prefix is expanded into; a broader prefix keeps the first ones (and the word
+/// itself, if it is one).
+const MAX_EXPANSION: usize = 32;
+
+/// Builds the FTS5 query for text a user typed: every word must occur, as a prefix (so "Brän"
+/// finds "Brändström"). Prefixes are expanded into the index's whole words through
+/// `search_vocab` and matched as `("w1" OR "w2" …)`: FTS5 can seek in whole-word doclists and stop
+/// at a LIMIT, while a native prefix query merges every matching doclist first, which takes
+/// hundreds of milliseconds for frequent words on millions of rows. `None`: nothing can match.
+pub fn fts_match(conn: &Connection, text: &str) -> Result<Option<String>> {
+    let words = words(text);
+    if words.is_empty() {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare_cached("SELECT term FROM search_vocab WHERE term >= ?1 AND term < ?2 LIMIT ?3")?;
+    let mut groups = Vec::with_capacity(words.len());
+    for w in &words {
+        let upper = format!("{w}\u{10FFFF}");
+        let mut terms: Vec<String> = stmt
+            .query_map(rusqlite::params![w, upper, MAX_EXPANSION as i64 + 1], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if terms.is_empty() {
+            return Ok(None);
+        }
+        terms.truncate(MAX_EXPANSION);
+        let alternatives: Vec<String> = terms.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+        groups.push(format!("({})", alternatives.join(" OR ")));
+    }
+    Ok(Some(groups.join(" AND ")))
+}
+
 /// Global search across schools, rooms, devices, access points and presentation hardware.
-/// Results are grouped by entity kind (schools first), at most `limit_per_kind` per kind. Whole
-/// words are looked up first; only a kind with fewer hits than the limit is searched again with
-/// every word as a prefix (so typing "Brän" finds "Brändström"). Within a kind, the oldest entry
-/// comes first: ordering by rowid lets FTS5 stop at the limit instead of ranking every match,
-/// which keeps frequent words ("ipad") fast on millions of rows.
+/// Results are grouped by entity kind (schools first), oldest entry first within a kind, at
+/// most `limit_per_kind` per kind. Ordering by rowid lets FTS5 stop at the limit instead of
+/// ranking every match.
 pub fn search(conn: &Connection, text: &str, limit_per_kind: u32) -> Result<Vec<SearchHit>> {
-    let (Some(exact), Some(prefix)) = (fts_query_exact(text), fts_query(text)) else {
+    let Some(query) = fts_match(conn, text)? else {
         return Ok(Vec::new());
     };
-    let limit = limit_per_kind.clamp(1, 200) as usize;
+    let limit = limit_per_kind.clamp(1, 200);
     let mut out = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT entity, row_id, school_id, title FROM search_index
@@ -220,22 +249,12 @@ pub fn search(conn: &Connection, text: &str, limit_per_kind: u32) -> Result<Vec<
     )?;
     for info in entity::ALL.iter().filter(|e| e.search_code.is_some()) {
         let code = info.search_code.unwrap_or_default();
-        let mut hits: Vec<SearchHit> = Vec::new();
-        for query in [&exact, &prefix] {
-            if hits.len() >= limit {
-                break;
-            }
-            let rows = stmt.query_map(rusqlite::params![query, code << 40, (code + 1) << 40, limit as i64], |r| {
-                Ok(SearchHit { entity: r.get(0)?, id: r.get(1)?, school_id: r.get(2)?, title: r.get(3)? })
-            })?;
-            for hit in rows {
-                let hit = hit?;
-                if hits.len() < limit && !hits.iter().any(|h| h.id == hit.id) {
-                    hits.push(hit);
-                }
-            }
+        let rows = stmt.query_map(rusqlite::params![query, code << 40, (code + 1) << 40, limit], |r| {
+            Ok(SearchHit { entity: r.get(0)?, id: r.get(1)?, school_id: r.get(2)?, title: r.get(3)? })
+        })?;
+        for hit in rows {
+            out.push(hit?);
         }
-        out.extend(hits);
     }
     Ok(out)
 }
