@@ -37,6 +37,10 @@ impl Store {
     /// Opens the database at `path` (see [`db::open_connection`]) and loads this replica's clock.
     pub fn open(path: &Path) -> Result<Store> {
         let conn = db::open_connection(path)?;
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS pending_search(
+                rowid INTEGER PRIMARY KEY, entity TEXT, row_id TEXT, school_id TEXT, title TEXT, body TEXT)",
+        )?;
         let clock = Clock::load(&conn)?;
         let author = std::env::var("SCHULINVENTAR_AUTHOR")
             .or_else(|_| std::env::var("USER"))
@@ -103,8 +107,10 @@ impl Store {
             source_id,
             today: chrono::Local::now().date_naive(),
             places: PlaceCache::default(),
+            pending_search: std::cell::Cell::new(0),
         };
         let out = f(&mut w)?;
+        w.flush_search()?;
         if let Some(last) = &w.last_hlc {
             Clock::persist(&w.tx, last)?;
         }
@@ -160,6 +166,8 @@ pub struct Writer<'a> {
     source_id: Option<String>,
     today: NaiveDate,
     places: PlaceCache,
+    /// Rows staged in temp.pending_search, not yet in the FTS5 index.
+    pending_search: std::cell::Cell<usize>,
 }
 
 /// Which rows keep a row alive: a row is not deleted while rows of these tables refer to it.
@@ -193,8 +201,9 @@ impl Writer<'_> {
     }
 
     /// Read access inside the transaction (sees this transaction's writes).
-    pub fn conn(&self) -> &Connection {
-        &self.tx
+    pub fn conn(&self) -> Result<&Connection> {
+        self.flush_search()?;
+        Ok(&self.tx)
     }
 
     fn check<T: Validate>(&self, data: &T, id: Option<&str>) -> Result<()> {
@@ -287,7 +296,7 @@ impl Writer<'_> {
         self.set_fields_at(info, id, &f, now)?;
         if let Some(code) = info.search_code {
             let rowid = rowid_of(&self.tx, info, id)?;
-            self.tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([fts_rowid(code, rowid)])?;
+            self.unindex(fts_rowid(code, rowid))?;
         }
         Ok(())
     }
@@ -399,13 +408,35 @@ impl Writer<'_> {
         let school = if T::INFO.school_column == Some("id") { Some(id) } else { data.school_id() };
         let key = fts_rowid(code, rowid);
         if !fresh {
-            self.tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([key])?;
+            self.unindex(key)?;
         }
         self.tx
             .prepare_cached(
-                "INSERT INTO search_index(rowid, entity, row_id, school_id, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO temp.pending_search(rowid, entity, row_id, school_id, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![key, T::INFO.name, id, school, data.title(), fold(&text)])?;
+        self.pending_search.set(self.pending_search.get() + 1);
+        Ok(())
+    }
+
+    fn unindex(&self, key: i64) -> Result<()> {
+        self.flush_search()?;
+        self.tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([key])?;
+        Ok(())
+    }
+
+    /// Moves staged search entries into the FTS5 index in one statement. FTS5 flushes its
+    /// in-memory buffer at every statement that writes to it, so one INSERT per row would write
+    /// a tiny index segment per row and merge them over and over.
+    fn flush_search(&self) -> Result<()> {
+        if self.pending_search.get() > 0 {
+            self.tx.execute_batch(
+                "INSERT INTO search_index(rowid, entity, row_id, school_id, title, body)
+                   SELECT rowid, entity, row_id, school_id, title, body FROM temp.pending_search;
+                 DELETE FROM temp.pending_search;",
+            )?;
+            self.pending_search.set(0);
+        }
         Ok(())
     }
 }
