@@ -30,6 +30,7 @@ help:
 	@echo "make deps      install missing system packages, npm modules and tauri-driver"
 	@echo "make ui        build the front end into ui/dist"
 	@echo "make bindings  regenerate ui/src/lib/bindings.ts from the Tauri commands"
+	@echo "make bench     store benchmarks on generated data (SCALE=small|municipality|land)"
 
 deps: deps-system deps-rust deps-node
 
@@ -92,3 +93,9 @@ test: deps ui
 	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory test-ui
 	$(MAKE) --no-print-directory e2e
+
+# Benchmarks print figures (see BENCHMARKS.md); SCALE=small|municipality|land, default land.
+# Not part of `make test`: the land-scale run takes minutes and gigabytes.
+.PHONY: bench
+bench:
+	$(CARGO) run --release -p schulinventar-bench -- --scale $(or $(SCALE),land)
