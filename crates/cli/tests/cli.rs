@@ -100,6 +100,7 @@ fn errors_are_german_on_stderr_with_nonzero_exit() {
         .failure()
         .stderr(predicate::str::contains("kann nicht sortiert werden"));
     cli(&dir).args(["demo", "--scale", "huge"]).assert().failure().stderr(predicate::str::contains("Unbekannte Größe"));
+    cli(&dir).args(["lsit"]).assert().code(2).stderr(predicate::str::contains("Der Aufruf ist ungültig"));
 }
 
 #[test]
