@@ -18,10 +18,7 @@ pub struct AppInfo {
 /// One page of schools, filtered and sorted by the database.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_schools(
-    state: State<'_, AppState>,
-    query: ListQuery,
-) -> Result<Page<School>, CoreError> {
+pub async fn list_schools(state: State<'_, AppState>, query: ListQuery) -> Result<Page<School>, CoreError> {
     let state = state.inner().clone();
     blocking(move || state.with_store(|store| store.list_schools(&query))).await
 }
@@ -29,21 +26,14 @@ pub async fn list_schools(
 #[tauri::command]
 #[specta::specta]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo {
-        db_path: state.db_path().display().to_string(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    }
+    AppInfo { db_path: state.db_path().display().to_string(), version: env!("CARGO_PKG_VERSION").to_owned() }
 }
 
 /// Runs database work on Tauri's blocking pool so the main thread keeps drawing.
 async fn blocking<T: Send + 'static>(
     job: impl FnOnce() -> Result<T, CoreError> + Send + 'static,
 ) -> Result<T, CoreError> {
-    tauri::async_runtime::spawn_blocking(job)
-        .await
-        .unwrap_or_else(|_| {
-            Err(CoreError::Database {
-                message: "Die Datenbankabfrage wurde unerwartet abgebrochen.".to_owned(),
-            })
-        })
+    tauri::async_runtime::spawn_blocking(job).await.unwrap_or_else(|_| {
+        Err(CoreError::Database { message: "Die Datenbankabfrage wurde unerwartet abgebrochen.".to_owned() })
+    })
 }

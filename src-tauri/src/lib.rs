@@ -15,10 +15,7 @@ pub use state::AppState;
 /// test uses it to export `ui/src/lib/bindings.ts`.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
-        .commands(tauri_specta::collect_commands![
-            commands::list_schools,
-            commands::app_info,
-        ])
+        .commands(tauri_specta::collect_commands![commands::list_schools, commands::app_info,])
         // Counts (pupils, devices) are far below 2^53, so plain numbers are safe in JavaScript.
         .dangerously_cast_bigints_to_number()
         // One type per Rust type: the phase-split export leaves generic results such as

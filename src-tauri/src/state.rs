@@ -20,12 +20,7 @@ struct Inner {
 
 impl AppState {
     pub fn new(db_path: PathBuf) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                db_path,
-                store: Mutex::new(None),
-            }),
-        }
+        Self { inner: Arc::new(Inner { db_path, store: Mutex::new(None) }) }
     }
 
     pub fn db_path(&self) -> &Path {
@@ -40,10 +35,7 @@ impl AppState {
     }
 
     /// Runs `f` on the store, opening it first if needed. Blocks: call from a blocking thread.
-    pub fn with_store<T>(
-        &self,
-        f: impl FnOnce(&Store) -> Result<T, CoreError>,
-    ) -> Result<T, CoreError> {
+    pub fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T, CoreError>) -> Result<T, CoreError> {
         let mut guard = self.lock();
         if guard.is_none() {
             *guard = Some(Store::open(&self.inner.db_path)?);
@@ -57,9 +49,6 @@ impl AppState {
     fn lock(&self) -> MutexGuard<'_, Option<Store>> {
         // A panic while holding the lock leaves the connection itself usable: SQLite rolls back
         // any open transaction, so recover the guard instead of failing every later command.
-        self.inner
-            .store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

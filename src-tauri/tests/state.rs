@@ -10,9 +10,7 @@ fn first_use_creates_the_database_and_lists_no_schools() {
     let state = AppState::new(db.clone());
     assert!(!db.exists());
 
-    let page = state
-        .with_store(|store| store.list_schools(&ListQuery::default()))
-        .unwrap();
+    let page = state.with_store(|store| store.list_schools(&ListQuery::default())).unwrap();
 
     assert!(db.exists(), "the database file is created on first use");
     assert!(page.items.is_empty());
@@ -25,9 +23,7 @@ fn store_is_usable_from_another_thread() {
     let state = AppState::new(dir.path().join("db.sqlite"));
     let worker = state.clone();
     let count = std::thread::spawn(move || {
-        worker
-            .with_store(|store| store.list_schools(&ListQuery::default()))
-            .map(|page| page.items.len())
+        worker.with_store(|store| store.list_schools(&ListQuery::default())).map(|page| page.items.len())
     })
     .join()
     .unwrap()
