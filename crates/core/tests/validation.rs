@@ -95,6 +95,9 @@ fn place_rules_room_of_another_school() {
     d.asset.room_id = Some(f.room.clone());
     expect(s, d, "room_id", "room_of_other_building");
     expect(s, device("missing", None), "school_id", "unknown_school");
+    let mut d = device(&school_id, None);
+    d.asset.building_id = Some("missing".into());
+    expect(s, d, "building_id", "unknown_building");
     expect(s, room(&school_id, Some(&other_building.id), "9"), "building_id", "building_of_other_school");
     expect(s, RoomData { number: " ".into(), ..room(&school_id, None, "x") }, "number", "required");
     expect(s, RoomData { floor: Some(99), ..room(&school_id, None, "x") }, "floor", "out_of_range");
@@ -186,6 +189,13 @@ fn fibre_link_rules() {
     expect(s, inter.clone(), "to_building_id", "same_building");
     expect(s, FibreLinkData { to_building_id: None, ..inter.clone() }, "to_building_id", "required");
     expect(s, FibreLinkData { down_mbps: Some(0), ..uplink(&sid) }, "down_mbps", "out_of_range");
+    expect(s, FibreLinkData { monthly_cost_cents: Some(-100), ..uplink(&sid) }, "monthly_cost_cents", "negative");
+    expect(
+        s,
+        FibreLinkData { from_building_id: Some("verschwunden".into()), ..inter.clone() },
+        "from_building_id",
+        "unknown_building",
+    );
     let mut bad_dates = uplink(&sid);
     bad_dates.contract_end = Some(date(2020, 1, 1));
     expect(s, bad_dates, "contract_end", "before_commissioning");
