@@ -1,0 +1,5 @@
+//! Spreadsheet exchange: reading the values German municipal spreadsheets contain. The import
+//! pipeline (sheets, header detection, column mapping, preview, commit through the store) builds
+//! on these parsers.
+
+pub mod values;
