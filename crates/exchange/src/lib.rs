@@ -2,4 +2,5 @@
 //! pipeline (sheets, header detection, column mapping, preview, commit through the store) builds
 //! on these parsers.
 
+pub mod csv_source;
 pub mod values;
