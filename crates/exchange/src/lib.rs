@@ -3,4 +3,5 @@
 //! on these parsers.
 
 pub mod csv_source;
+pub mod mapping;
 pub mod values;

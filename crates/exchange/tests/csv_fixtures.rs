@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use schulinventar_core::Land;
 use schulinventar_exchange::csv_source::{CsvSource, TextEncoding};
+use schulinventar_exchange::mapping::{find_header, ColumnMapping, Field};
 use schulinventar_exchange::values::{parse_bool, parse_date, parse_mac, restore_school_number};
 
 fn fixture(name: &str) -> File {
@@ -22,6 +23,12 @@ fn windows_1252_access_point_list() {
     assert_eq!(rows[0].number, 1);
     assert_eq!(rows[0].cells[1], "Gebäude", "umlauts decoded");
     assert_eq!(rows[0].cells[6], "MAC-Adresse");
+    let header: Vec<Vec<String>> = rows.iter().take(5).map(|r| r.cells.clone()).collect();
+    assert_eq!(find_header(&header), Some(0));
+    let mapping = ColumnMapping::from_header(&rows[0].cells);
+    assert!(mapping.unmapped.is_empty(), "{:?}", mapping.unmapped);
+    assert_eq!(mapping.column_of(Field::MacAddress), Some(6));
+    assert_eq!(mapping.column_of(Field::InstalledOn), Some(9));
     assert_eq!(rows.len(), 122, "every line but the sep= line is a row");
     // A note with a quoted separator and quotes stays one cell.
     let quoted = rows.iter().find(|r| r.cells.len() == 11 && r.cells[10].starts_with("Überprüfung")).unwrap();

@@ -1,0 +1,312 @@
+//! Understanding a sheet: where its header row is, which column holds which field (by German and
+//! English synonyms), and what the words in type and status columns mean. Unknown columns are
+//! listed, never dropped silently.
+
+use schulinventar_core::fold::fold;
+use schulinventar_core::{AssetStatus, DeviceCategory, PresentationKind};
+
+/// A field an import can fill. The names are the store's column names where one exists;
+/// `school_number`, `school_name`, `building`, `room`, `type` and `programme` are resolved
+/// by the import (looked up or created) rather than stored as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    InventoryNumber,
+    SerialNumber,
+    Manufacturer,
+    Model,
+    PurchaseDate,
+    Price,
+    WarrantyEnd,
+    Status,
+    Type,
+    Os,
+    Notes,
+    SchoolNumber,
+    SchoolName,
+    Building,
+    Room,
+    MacAddress,
+    WifiStandard,
+    Poe,
+    InstalledOn,
+    Programme,
+    HolderName,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::InventoryNumber => "inventory_number",
+            Field::SerialNumber => "serial_number",
+            Field::Manufacturer => "manufacturer",
+            Field::Model => "model",
+            Field::PurchaseDate => "purchase_date",
+            Field::Price => "price_cents",
+            Field::WarrantyEnd => "warranty_end",
+            Field::Status => "status",
+            Field::Type => "type",
+            Field::Os => "os",
+            Field::Notes => "notes",
+            Field::SchoolNumber => "school_number",
+            Field::SchoolName => "school_name",
+            Field::Building => "building",
+            Field::Room => "room",
+            Field::MacAddress => "mac_address",
+            Field::WifiStandard => "wifi_standard",
+            Field::Poe => "poe",
+            Field::InstalledOn => "installed_on",
+            Field::Programme => "programme",
+            Field::HolderName => "holder_name",
+        }
+    }
+}
+
+/// Header texts (folded, letters and digits only) that name a field.
+const SYNONYMS: &[(Field, &[&str])] = &[
+    (
+        Field::InventoryNumber,
+        &[
+            "inventarnr",
+            "inventarnummer",
+            "invnr",
+            "inventar",
+            "assettag",
+            "inventorynumber",
+            "inventoryno",
+            "anlagennummer",
+            "anlagennr",
+        ],
+    ),
+    (Field::SerialNumber, &["seriennummer", "seriennr", "snr", "sn", "serialnumber", "serial", "serialno"]),
+    (Field::Manufacturer, &["hersteller", "marke", "manufacturer", "vendor", "brand"]),
+    (Field::Model, &["modell", "typbezeichnung", "model", "produkt", "bezeichnung"]),
+    (
+        Field::PurchaseDate,
+        &[
+            "anschaffungsdatum",
+            "kaufdatum",
+            "beschaffungsdatum",
+            "lieferdatum",
+            "purchasedate",
+            "angeschafftam",
+            "gekauftam",
+        ],
+    ),
+    (
+        Field::Price,
+        &[
+            "preis",
+            "preisbrutto",
+            "bruttopreis",
+            "anschaffungskosten",
+            "kosten",
+            "betrag",
+            "price",
+            "pricegross",
+            "anschaffungspreis",
+        ],
+    ),
+    (Field::WarrantyEnd, &["garantiebis", "garantieende", "gewahrleistungbis", "warrantyend", "warranty", "garantie"]),
+    (Field::Status, &["status", "zustand", "state"]),
+    (
+        Field::Type,
+        &["geratetyp", "geraeteart", "geratart", "typ", "art", "kategorie", "type", "devicetype", "category"],
+    ),
+    (Field::Os, &["betriebssystem", "os", "operatingsystem"]),
+    (
+        Field::Notes,
+        &["bemerkung", "bemerkungen", "notiz", "notizen", "kommentar", "anmerkung", "notes", "comment", "remarks"],
+    ),
+    (
+        Field::SchoolNumber,
+        &["schulnummer", "schulnr", "dienststellennummer", "dienststellenschlussel", "bsn", "schoolnumber", "schoolid"],
+    ),
+    (Field::SchoolName, &["schule", "schulname", "schulbezeichnung", "schulbezeichnung1", "school", "schoolname"]),
+    (Field::Building, &["gebaude", "gebaeude", "haus", "standortgebaude", "building"]),
+    (Field::Room, &["raum", "raumnr", "raumnummer", "zimmer", "room", "roomnumber", "standort"]),
+    (Field::MacAddress, &["macadresse", "mac", "macaddress"]),
+    (Field::WifiStandard, &["wlanstandard", "wifistandard", "standard", "wlan"]),
+    (Field::Poe, &["poe"]),
+    (Field::InstalledOn, &["installiertam", "installationsdatum", "montiertam", "installedon", "installed"]),
+    (Field::Programme, &["forderprogramm", "programm", "finanzierung", "fordermittel", "programme", "funding"]),
+    (Field::HolderName, &["ausgeliehenan", "entleiher", "lehrkraft", "nutzer", "holder", "borrower"]),
+];
+
+/// The folded letters and digits of a header cell: "Inventar-Nr." → "inventarnr".
+pub fn header_key(text: &str) -> String {
+    fold(text).chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// The field a header names, if any.
+pub fn field_for_header(text: &str) -> Option<Field> {
+    let key = header_key(text);
+    if key.is_empty() {
+        return None;
+    }
+    SYNONYMS.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(f, _)| *f)
+}
+
+/// The header row among the first rows of a sheet: the first row in which at least two cells
+/// name known fields, and more than in any later of the first 30 rows. Title rows above it
+/// ("Stadt Beispielstadt – Geräteliste", "Stand: 01.09.2024") name none. Returns the index
+/// into `rows`.
+pub fn find_header(rows: &[Vec<String>]) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, row) in rows.iter().take(30).enumerate() {
+        let known = row.iter().filter(|c| field_for_header(c).is_some()).count();
+        if known >= 2 && best.is_none_or(|(_, n)| known > n) {
+            best = Some((i, known));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// Which column holds which field; the first column naming a field wins, later ones are listed
+/// as duplicates among the unknown columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnMapping {
+    /// Per column: the field it fills, if any.
+    pub columns: Vec<Option<Field>>,
+    /// Columns that fill no field: (column index, header text).
+    pub unmapped: Vec<(usize, String)>,
+}
+
+impl ColumnMapping {
+    pub fn from_header(header: &[String]) -> ColumnMapping {
+        let mut columns = Vec::with_capacity(header.len());
+        let mut unmapped = Vec::new();
+        for (i, h) in header.iter().enumerate() {
+            let field = field_for_header(h).filter(|f| !columns.contains(&Some(*f)));
+            if field.is_none() && !h.trim().is_empty() {
+                unmapped.push((i, h.trim().to_owned()));
+            }
+            columns.push(field);
+        }
+        ColumnMapping { columns, unmapped }
+    }
+
+    pub fn column_of(&self, field: Field) -> Option<usize> {
+        self.columns.iter().position(|f| *f == Some(field))
+    }
+}
+
+/// What a type word in a mixed inventory list names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Device(DeviceCategory),
+    Presentation(PresentationKind),
+    AccessPoint,
+}
+
+/// Reads a type word ("Laptop", "Beamer", "interaktives Display", "Access Point").
+pub fn item_kind(word: &str) -> Option<ItemKind> {
+    let key = header_key(word);
+    Some(match key.as_str() {
+        "laptop" | "notebook" | "schulerlaptop" | "lehrerlaptop" | "convertible" | "chromebook" => {
+            ItemKind::Device(DeviceCategory::Laptop)
+        }
+        "tablet" | "ipad" | "tabletpc" => ItemKind::Device(DeviceCategory::Tablet),
+        "desktop" | "pc" | "desktoppc" | "rechner" | "computer" | "allinone" => {
+            ItemKind::Device(DeviceCategory::Desktop)
+        }
+        "thinclient" => ItemKind::Device(DeviceCategory::ThinClient),
+        "beamer" | "projektor" | "projector" | "kurzdistanzbeamer" => {
+            ItemKind::Presentation(PresentationKind::Projector)
+        }
+        "interaktivesdisplay"
+        | "interactivedisplay"
+        | "displayinteraktiv"
+        | "touchdisplay"
+        | "digitaletafel"
+        | "smartboard"
+        | "interaktivestafelsystem"
+        | "interaktivetafel" => ItemKind::Presentation(PresentationKind::InteractiveDisplay),
+        "interaktiveswhiteboard" | "whiteboard" | "interactivewhiteboard" => {
+            ItemKind::Presentation(PresentationKind::InteractiveWhiteboard)
+        }
+        "dokumentenkamera" | "documentcamera" | "visualizer" | "visualiser" => {
+            ItemKind::Presentation(PresentationKind::DocumentCamera)
+        }
+        "lautsprecher" | "audio" | "audioanlage" => ItemKind::Presentation(PresentationKind::Audio),
+        "streamingbox" | "appletv" | "streamingstick" => ItemKind::Presentation(PresentationKind::StreamingBox),
+        "accesspoint" | "ap" | "wlanaccesspoint" | "wlanap" | "wlan" => ItemKind::AccessPoint,
+        _ => return None,
+    })
+}
+
+/// Reads a status word in German or English ("im Einsatz", "Lager", "Reparatur", "retired").
+pub fn asset_status(word: &str) -> Option<AssetStatus> {
+    let key = header_key(word);
+    Some(match key.as_str() {
+        "bestellt" | "ordered" | "inbestellung" => AssetStatus::Ordered,
+        "lager" | "auflager" | "inventory" | "instock" | "vorrat" | "neu" => AssetStatus::InStock,
+        "imeinsatz" | "einsatz" | "inbetrieb" | "aktiv" | "inuse" | "active" | "ok" => AssetStatus::InUse,
+        "verliehen" | "ausgeliehen" | "leihe" | "onloan" | "loaned" => AssetStatus::OnLoan,
+        "reparatur" | "inreparatur" | "defekt" | "inrepair" | "repair" | "broken" => AssetStatus::InRepair,
+        "ausgemustert" | "ausgesondert" | "entsorgt" | "verschrottet" | "retired" | "disposed" => AssetStatus::Retired,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    #[test]
+    fn synonyms_of_the_inventory_number() {
+        for h in ["Inventar-Nr.", "Inventarnummer", "Inv.Nr", "Asset Tag", "INVENTAR NR"] {
+            assert_eq!(field_for_header(h), Some(Field::InventoryNumber), "{h}");
+        }
+        assert_eq!(field_for_header("Gerätetyp"), Some(Field::Type));
+        assert_eq!(field_for_header("Preis (brutto)"), Some(Field::Price));
+        assert_eq!(field_for_header("MAC-Adresse"), Some(Field::MacAddress));
+        assert_eq!(field_for_header("Lieblingsfarbe"), None);
+    }
+
+    #[test]
+    fn the_header_is_found_below_title_rows() {
+        let rows = vec![
+            row(&["Stadt Beispielstadt – Geräteliste Schulen"]),
+            row(&["Stand: 01.09.2024"]),
+            row(&[]),
+            row(&["Inventar-Nr.", "Seriennummer", "Schulnummer", "Schule", "Raum", "Gerätetyp", "Lieblingsfarbe"]),
+            row(&["INV-00001", "PC6C7E77185", "20374", "Realschule Sterkrade", "B.2.04", "Beamer", "blau"]),
+        ];
+        assert_eq!(find_header(&rows), Some(3));
+        let m = ColumnMapping::from_header(&rows[3]);
+        assert_eq!(m.column_of(Field::Type), Some(5));
+        assert_eq!(m.column_of(Field::SchoolNumber), Some(2));
+        assert_eq!(m.unmapped, vec![(6, "Lieblingsfarbe".to_owned())], "unknown columns are listed");
+        assert_eq!(find_header(&rows[..2]), None);
+    }
+
+    #[test]
+    fn a_second_column_for_the_same_field_is_listed_not_used() {
+        let m = ColumnMapping::from_header(&row(&["Inventarnummer", "Asset Tag"]));
+        assert_eq!(m.columns, vec![Some(Field::InventoryNumber), None]);
+        assert_eq!(m.unmapped, vec![(1, "Asset Tag".to_owned())]);
+    }
+
+    #[test]
+    fn type_and_status_words() {
+        assert_eq!(item_kind("Beamer"), Some(ItemKind::Presentation(PresentationKind::Projector)));
+        assert_eq!(
+            item_kind("interaktives Display"),
+            Some(ItemKind::Presentation(PresentationKind::InteractiveDisplay))
+        );
+        assert_eq!(item_kind("Dokumentenkamera"), Some(ItemKind::Presentation(PresentationKind::DocumentCamera)));
+        assert_eq!(item_kind("Access Point"), Some(ItemKind::AccessPoint));
+        assert_eq!(item_kind("iPad"), Some(ItemKind::Device(DeviceCategory::Tablet)));
+        assert_eq!(item_kind("Notebook"), Some(ItemKind::Device(DeviceCategory::Laptop)));
+        assert_eq!(item_kind("Toaster"), None);
+        assert_eq!(asset_status("im Einsatz"), Some(AssetStatus::InUse));
+        assert_eq!(asset_status("Lager"), Some(AssetStatus::InStock));
+        assert_eq!(asset_status("Reparatur"), Some(AssetStatus::InRepair));
+        assert_eq!(asset_status("ausgemustert"), Some(AssetStatus::Retired));
+        assert_eq!(asset_status("weg"), None);
+    }
+}
