@@ -5,3 +5,4 @@
 pub mod csv_source;
 pub mod mapping;
 pub mod values;
+pub mod workbook;
