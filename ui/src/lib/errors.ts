@@ -10,12 +10,3 @@ export function errorMessage(error: unknown): string {
   }
   return "Ein unbekannter Fehler ist aufgetreten.";
 }
-
-/** The stable code of a core error, if it is one; the UI branches on codes, never on text. */
-export function errorCode(error: unknown): string | null {
-  if (error && typeof error === "object" && "code" in error) {
-    const code = (error as { code: unknown }).code;
-    if (typeof code === "string") return code;
-  }
-  return null;
-}
