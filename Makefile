@@ -83,8 +83,10 @@ test-rust: deps ui
 test-ui: deps-node
 	cd ui && $(NPM) test
 
+# `cargo test --workspace` builds both binaries into target/debug as well; building them the
+# same way (dev-dependency features included) reuses those instead of compiling Tauri again.
 e2e: deps ui
-	$(CARGO) build -p schulinventar-app -p schulinventar-cli
+	$(CARGO) test --workspace --no-run --quiet
 	cd tests/e2e && TAURI_DRIVER="$(TAURI_DRIVER)" CARGO_TARGET_DIR="$(TARGET_DIR)" \
 	  xvfb-run -a --server-args="-screen 0 1280x800x24" $(NPM) test
 
