@@ -316,6 +316,35 @@ impl Writer<'_> {
         Ok(Row { deleted_at: None, updated_at: hlc.to_rfc3339(), ..current })
     }
 
+    /// Runs `f` as one all-or-nothing step inside the transaction: if it fails, everything it
+    /// wrote (rows, operations, search entries) is undone and the transaction goes on. An import
+    /// uses this per sheet row, so a bad row never leaves half of itself behind.
+    pub fn attempt<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R>) -> Result<R> {
+        self.flush_search()?;
+        self.tx.execute_batch("SAVEPOINT attempt")?;
+        let next_seq = self.next_seq;
+        match f(self) {
+            Ok(out) => {
+                self.tx.execute_batch("RELEASE attempt")?;
+                Ok(out)
+            }
+            Err(e) => {
+                self.tx.execute_batch("ROLLBACK TO attempt; RELEASE attempt")?;
+                // The undone operations' sequence numbers are handed out again, so a replica's
+                // sequence stays without gaps; staged search rows were undone with the rest.
+                self.next_seq = next_seq;
+                self.pending_search.set(0);
+                self.places.borrow_mut().clear();
+                Err(e)
+            }
+        }
+    }
+
+    /// The id of the change source (import file, bundle …) this transaction records, if any.
+    pub fn source_id(&self) -> Option<&str> {
+        self.source_id.as_deref()
+    }
+
     pub fn get<T: Entity>(&self, id: &str) -> Result<Row<T>> {
         get_row::<T>(&self.tx, id)?.ok_or_else(|| CoreError::not_found(T::INFO.name, id))
     }

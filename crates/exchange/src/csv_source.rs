@@ -115,6 +115,8 @@ pub struct CsvSource {
     format: CsvFormat,
     records: csv::StringRecordsIntoIter<Box<dyn Read + Send>>,
     number: u64,
+    /// The record after the current one, read ahead to see where the current one ended.
+    peeked: Option<csv::Result<csv::StringRecord>>,
 }
 
 impl CsvSource {
@@ -179,7 +181,7 @@ impl CsvSource {
             .flexible(true)
             .from_reader(Box::new(decoded) as Box<dyn Read + Send>)
             .into_records();
-        Ok(CsvSource { format: CsvFormat { encoding, separator, sep_line }, records, number: 0 })
+        Ok(CsvSource { format: CsvFormat { encoding, separator, sep_line }, records, number: 0, peeked: None })
     }
 
     pub fn format(&self) -> &CsvFormat {
@@ -191,8 +193,32 @@ impl Iterator for CsvSource {
     type Item = Result<SheetRow, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let record = self.records.next()?;
-        self.number += 1;
+        let record = match self.peeked.take() {
+            Some(r) => r,
+            None => self.records.next()?,
+        };
+        self.peeked = self.records.next();
+        // The row number counts the blank lines the CSV reader skips (a spreadsheet program shows
+        // them as empty rows) but not the line breaks inside quoted cells. A record's position is
+        // where the reader started looking for it, before any blank lines; where the next record
+        // starts tells how many lines this one took.
+        let blank_lines = match &record {
+            Ok(r) => {
+                let start = r.position().map_or(0, |p| p.line());
+                let end = match &self.peeked {
+                    Some(Ok(next)) => next.position().map_or(start, |p| p.line()),
+                    Some(Err(_)) => start,
+                    // The last record: what follows it is at most blank lines, which do not
+                    // change its number. (Blank lines right before the last record are not
+                    // seen; the reader's end position is not precise enough to tell.)
+                    None => start,
+                };
+                let breaks = r.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
+                end.saturating_sub(start).saturating_sub(1 + breaks)
+            }
+            Err(_) => 0,
+        };
+        self.number += 1 + blank_lines;
         let number = self.number;
         Some(match record {
             Ok(r) => {
@@ -266,5 +292,14 @@ mod tests {
         let (_, r) = rows(b"a;b\n\"x;y\";\"er sagte \"\"ja\"\"\nzweite Zeile\"\n3;4\n");
         assert_eq!(r[1].cells, vec!["x;y", "er sagte \"ja\"\nzweite Zeile"]);
         assert_eq!(r[2].number, 3, "a cell with a line break is still one row");
+    }
+
+    #[test]
+    fn blank_lines_count_as_rows_like_in_excel() {
+        let (_, r) = rows(b"a;b\n\n1;2\n\"x\ny\";3\n\n\n4;5\n6;7\n\n");
+        let numbers: Vec<u64> = r.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, vec![1, 3, 4, 7, 8]);
+        let (_, r) = rows(b"sep=;\na;b\n\n1;2\n3;4\n");
+        assert_eq!(r.iter().map(|r| r.number).collect::<Vec<_>>(), vec![1, 3, 4]);
     }
 }

@@ -4,5 +4,6 @@
 
 pub mod csv_source;
 pub mod mapping;
+pub mod table;
 pub mod values;
 pub mod workbook;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Reader, Sheets};
+use calamine::{open_workbook_auto, Data, DataRef, Dimensions, Reader, Sheets};
 use chrono::NaiveDate;
 
 use crate::csv_source::ReadError;
@@ -85,19 +85,82 @@ pub struct Workbook {
     sheets: Sheets<std::io::BufReader<std::fs::File>>,
 }
 
+/// Largest spreadsheet file read at all.
+pub const MAX_WORKBOOK_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest total the parts of an XLSX/ODS file (a zip archive) may unpack to: a "zip bomb"
+/// of a few kilobytes that unpacks to gigabytes is refused before anything is unpacked.
+pub const MAX_UNPACKED_BYTES: u64 = 1024 * 1024 * 1024;
+/// Rows and columns beyond these are not from a spreadsheet program.
+pub const MAX_ROWS: u32 = 1_048_576;
+pub const MAX_COLUMNS: u32 = 16_384;
+
 fn not_a_spreadsheet(path: &Path) -> ReadError {
     ReadError {
         code: "not_a_spreadsheet",
         message: format!(
             "„{}“ ist keine lesbare Tabellendatei (XLSX, XLSM, XLS oder ODS) oder sie ist beschädigt.",
-            path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            file_label(path)
         ),
         row: None,
     }
 }
 
+fn file_label(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Refuses files too large to be a spreadsheet and archives that unpack to far more than they
+/// hold, by reading the archive's directory only.
+fn check_size(path: &Path) -> Result<(), ReadError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| ReadError {
+            code: "io",
+            message: format!("„{}“ kann nicht gelesen werden: {e}", file_label(path)),
+            row: None,
+        })?
+        .len();
+    if size > MAX_WORKBOOK_BYTES {
+        return Err(ReadError {
+            code: "file_too_large",
+            message: format!(
+                "„{}“ ist {} MB groß; Tabellendateien werden bis {} MB gelesen.",
+                file_label(path),
+                size / 1_048_576,
+                MAX_WORKBOOK_BYTES / 1_048_576
+            ),
+            row: None,
+        });
+    }
+    let file = std::fs::File::open(path).map_err(|_| not_a_spreadsheet(path))?;
+    let mut head = [0u8; 4];
+    if std::io::Read::read_exact(&mut &file, &mut head).is_err() {
+        return Err(not_a_spreadsheet(path));
+    }
+    if &head != b"PK\x03\x04" {
+        return Ok(()); // not a zip archive: XLS (OLE) or something calamine will refuse
+    }
+    let archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|_| not_a_spreadsheet(path))?;
+    // Sizes the archive does not declare (data descriptors) are only known while unpacking;
+    // calamine then reads them, bounded by the file size limit above.
+    let unpacked = u64::try_from(archive.decompressed_size().unwrap_or(0)).unwrap_or(u64::MAX);
+    if unpacked > MAX_UNPACKED_BYTES {
+        return Err(ReadError {
+            code: "unpacks_too_large",
+            message: format!(
+                "„{}“ würde entpackt {} MB belegen (erlaubt: {} MB). Die Datei wird nicht geöffnet.",
+                file_label(path),
+                unpacked / 1_048_576,
+                MAX_UNPACKED_BYTES / 1_048_576
+            ),
+            row: None,
+        });
+    }
+    Ok(())
+}
+
 impl Workbook {
     pub fn open(path: &Path) -> Result<Workbook, ReadError> {
+        check_size(path)?;
         let sheets = open_workbook_auto(path).map_err(|_| not_a_spreadsheet(path))?;
         Ok(Workbook { sheets })
     }
@@ -108,13 +171,60 @@ impl Workbook {
 
     /// All rows of a sheet that hold anything, trailing empty rows dropped.
     pub fn rows(&mut self, sheet: &str) -> Result<Vec<WorkbookRow>, ReadError> {
-        let range = self.sheets.worksheet_range(sheet).map_err(|e| ReadError {
+        let mut out = Vec::new();
+        self.for_each_row(sheet, |row| {
+            out.push(row);
+            true
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with each row of a sheet that holds anything, in order, until it returns false.
+    /// XLSX/XLSM sheets are streamed cell by cell, so memory stays bounded by one row.
+    pub fn for_each_row(&mut self, sheet: &str, mut f: impl FnMut(WorkbookRow) -> bool) -> Result<(), ReadError> {
+        let unreadable = |e: &dyn std::fmt::Display| ReadError {
             code: "sheet_unreadable",
             message: format!("Das Blatt „{sheet}“ kann nicht gelesen werden: {e}"),
             row: None,
-        })?;
+        };
+        if let Sheets::Xlsx(xlsx) = &mut self.sheets {
+            let mut reader = xlsx.worksheet_cells_reader(sheet).map_err(|e| unreadable(&e))?;
+            let mut current: Option<WorkbookRow> = None;
+            loop {
+                let next = reader.next_cell().map_err(|e| unreadable(&e))?;
+                let Some(c) = next else { break };
+                let (r, col) = c.get_position();
+                if r >= MAX_ROWS || col >= MAX_COLUMNS {
+                    return Err(ReadError {
+                        code: "sheet_too_large",
+                        message: format!("Das Blatt „{sheet}“ reicht über die größte Excel-Tabelle hinaus."),
+                        row: Some(u64::from(r) + 1),
+                    });
+                }
+                let value = cell_ref(c.get_value());
+                if value.is_empty() {
+                    continue;
+                }
+                let number = u64::from(r) + 1;
+                if current.as_ref().is_some_and(|row| row.number != number) {
+                    if !f(current.take().unwrap_or_else(|| unreachable!())) {
+                        return Ok(());
+                    }
+                }
+                let row = current.get_or_insert_with(|| WorkbookRow { number, cells: Vec::new() });
+                let col = col as usize;
+                if row.cells.len() <= col {
+                    row.cells.resize(col + 1, Cell::Empty);
+                }
+                row.cells[col] = value;
+            }
+            if let Some(row) = current {
+                f(row);
+            }
+            return Ok(());
+        }
+        let range = self.sheets.worksheet_range(sheet).map_err(|e| unreadable(&e))?;
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
-        let mut out = Vec::new();
         for (i, row) in range.rows().enumerate() {
             // Columns left of the used range are empty; keep column positions as the sheet has them.
             let mut cells: Vec<Cell> = vec![Cell::Empty; first_col as usize];
@@ -122,19 +232,54 @@ impl Workbook {
             if cells.iter().all(Cell::is_empty) {
                 continue;
             }
-            out.push(WorkbookRow { number: u64::from(first_row) + i as u64 + 1, cells });
+            if !f(WorkbookRow { number: u64::from(first_row) + i as u64 + 1, cells }) {
+                break;
+            }
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// How many rows the sheet says it spans (XLSX/XLSM: from its dimension record), for progress.
+    pub fn row_count_hint(&mut self, sheet: &str) -> Option<u64> {
+        match &mut self.sheets {
+            Sheets::Xlsx(x) => {
+                let d = x.worksheet_cells_reader(sheet).ok()?.dimensions();
+                Some(u64::from(d.end.0) + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// Merged cell regions of a sheet (XLSX/XLSM only; other formats report none).
+    pub fn merged_regions(&mut self, sheet: &str) -> Vec<Dimensions> {
+        match &mut self.sheets {
+            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
+            _ => Vec::new(),
+        }
     }
 
     /// The first sheet that holds data: the default when the user picks none.
     pub fn first_sheet_with_data(&mut self) -> Result<Option<String>, ReadError> {
         for name in self.sheet_names() {
-            if !self.rows(&name)?.is_empty() {
+            let mut any = false;
+            self.for_each_row(&name, |_| {
+                any = true;
+                false
+            })?;
+            if any {
                 return Ok(Some(name));
             }
         }
         Ok(None)
+    }
+}
+
+fn cell_ref(d: &DataRef<'_>) -> Cell {
+    match d {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
+        other => cell(&Data::from(other.clone())),
     }
 }
 
