@@ -1,6 +1,8 @@
 //! `schulinventar`: every headless job. Subcommands parse their arguments, call one core
 //! function and print its result; errors go to stderr in German with a non-zero exit code.
 
+mod import_cmd;
+
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,6 +12,7 @@ use clap::{Parser, Subcommand};
 use schulinventar_core::demo::{self, Scale};
 use schulinventar_core::query::{self, ListQuery};
 use schulinventar_core::{CoreError, Store};
+use schulinventar_exchange::import::ImportError;
 
 #[derive(Parser)]
 #[command(name = "schulinventar", version, about = "Inventar der digitalen Ausstattung von Schulen")]
@@ -74,6 +77,45 @@ enum Command {
     },
     /// Ersetzt die Datenbank durch eine geprüfte Sicherung
     Restore { file: PathBuf },
+    /// Importiert eine Tabelle (XLSX, XLSM, XLS, ODS, CSV): erst prüfen, dann alles oder nichts
+    Import(import_cmd::ImportArgs),
+    /// Vergleicht eine Tabelle mit dem Inventar, ohne etwas zu ändern
+    Reconcile(import_cmd::ReconcileArgs),
+    /// Bisherige Importe (wer, wann, Datei, Anzahlen)
+    ImportHistory {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Gespeicherte Spaltenzuordnungen
+    ImportProfiles {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What can go wrong in a command.
+#[derive(Debug)]
+enum CliError {
+    Core(CoreError),
+    Import(ImportError),
+}
+
+impl CliError {
+    fn io(e: io::Error) -> CliError {
+        CliError::Core(e.into())
+    }
+}
+
+impl From<CoreError> for CliError {
+    fn from(e: CoreError) -> Self {
+        CliError::Core(e)
+    }
+}
+
+impl From<ImportError> for CliError {
+    fn from(e: ImportError) -> Self {
+        CliError::Import(e)
+    }
 }
 
 fn main() -> ExitCode {
@@ -87,8 +129,16 @@ fn main() -> ExitCode {
         }
     };
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Ok(code) => code,
+        Err(CliError::Import(e)) => {
+            eprintln!("Fehler: {e}");
+            if e.code == "invalid_argument" {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(CliError::Core(e)) => {
             eprintln!("Fehler: {e}");
             if let CoreError::Validation { errors, .. } = &e {
                 for fe in errors {
@@ -104,7 +154,7 @@ fn out_err(e: io::Error) -> CoreError {
     CoreError::from(e)
 }
 
-fn run(cli: Cli) -> Result<(), CoreError> {
+fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let path = cli.db.unwrap_or_else(schulinventar_core::default_db_path);
     let mut store = Store::open(&path)?;
     let stdout = io::stdout();
@@ -148,7 +198,7 @@ fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Search { text, json, limit } => {
             let hits = store.search(&text, limit)?;
             if json {
-                writeln!(out, "{}", serde_json::to_string(&hits)?).map_err(out_err)?;
+                writeln!(out, "{}", serde_json::to_string(&hits).map_err(CoreError::from)?).map_err(out_err)?;
             } else if hits.is_empty() {
                 writeln!(out, "Keine Treffer für „{text}“.").map_err(out_err)?;
             } else {
@@ -203,9 +253,21 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             store.restore(&file)?;
             writeln!(out, "Datenbank aus {} wiederhergestellt.", file.display()).map_err(out_err)?;
         }
+        Command::Import(a) => {
+            let code = import_cmd::import(&mut store, a, &mut out)?;
+            out.flush().map_err(out_err)?;
+            return Ok(code);
+        }
+        Command::Reconcile(a) => {
+            let code = import_cmd::reconcile_cmd(&mut store, a, &mut out)?;
+            out.flush().map_err(out_err)?;
+            return Ok(code);
+        }
+        Command::ImportHistory { json } => return import_cmd::history(&store, json, &mut out),
+        Command::ImportProfiles { json } => return import_cmd::profiles(&store, json, &mut out),
     }
     out.flush().map_err(out_err)?;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One line per row for people: the most telling fields, tab-separated.

@@ -80,6 +80,17 @@ impl Store {
 
     /// Runs `f` in one write transaction; everything it wrote is committed together or not at all.
     pub fn write<R>(&mut self, source: Option<Source>, f: impl FnOnce(&mut Writer<'_>) -> Result<R>) -> Result<R> {
+        self.write_if(source, |w| f(w).map(|r| (r, true)))
+    }
+
+    /// Like [`Store::write`], but `f` decides whether its writes are kept: when it returns
+    /// `false` everything it wrote is rolled back and its result still returned. A dry run
+    /// is a real run that keeps nothing.
+    pub fn write_if<R>(
+        &mut self,
+        source: Option<Source>,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<(R, bool)>,
+    ) -> Result<R> {
         self.clock.observe_persisted(&self.conn)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let next_seq: i64 = tx.query_row(
@@ -108,8 +119,13 @@ impl Store {
             today: chrono::Local::now().date_naive(),
             places: PlaceCache::default(),
             pending_search: std::cell::Cell::new(0),
+            step_seq: None,
         };
-        let out = f(&mut w)?;
+        let (out, keep) = f(&mut w)?;
+        if !keep {
+            w.tx.rollback()?;
+            return Ok(out);
+        }
         w.flush_search()?;
         if let Some(last) = &w.last_hlc {
             Clock::persist(&w.tx, last)?;
@@ -168,6 +184,8 @@ pub struct Writer<'a> {
     places: PlaceCache,
     /// Rows staged in temp.pending_search, not yet in the FTS5 index.
     pending_search: std::cell::Cell<usize>,
+    /// The sequence number at the start of the open step, if one is open.
+    step_seq: Option<i64>,
 }
 
 /// Which rows keep a row alive: a row is not deleted while rows of these tables refer to it.
@@ -320,24 +338,43 @@ impl Writer<'_> {
     /// wrote (rows, operations, search entries) is undone and the transaction goes on. An import
     /// uses this per sheet row, so a bad row never leaves half of itself behind.
     pub fn attempt<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R>) -> Result<R> {
-        self.flush_search()?;
-        self.tx.execute_batch("SAVEPOINT attempt")?;
-        let next_seq = self.next_seq;
+        self.begin_step()?;
         match f(self) {
             Ok(out) => {
-                self.tx.execute_batch("RELEASE attempt")?;
+                self.end_step(true)?;
                 Ok(out)
             }
             Err(e) => {
-                self.tx.execute_batch("ROLLBACK TO attempt; RELEASE attempt")?;
-                // The undone operations' sequence numbers are handed out again, so a replica's
-                // sequence stays without gaps; staged search rows were undone with the rest.
-                self.next_seq = next_seq;
-                self.pending_search.set(0);
-                self.places.borrow_mut().clear();
+                self.end_step(false)?;
                 Err(e)
             }
         }
+    }
+
+    /// Starts an all-or-nothing step (see [`Writer::attempt`]); steps do not nest.
+    pub fn begin_step(&mut self) -> Result<()> {
+        self.flush_search()?;
+        self.tx.execute_batch("SAVEPOINT step")?;
+        self.step_seq = Some(self.next_seq);
+        Ok(())
+    }
+
+    /// Ends the step: keeps its writes, or undoes them all.
+    pub fn end_step(&mut self, keep: bool) -> Result<()> {
+        let Some(seq) = self.step_seq.take() else {
+            return Err(CoreError::Database { message: "Interner Fehler: Schritt ohne Beginn beendet.".into() });
+        };
+        if keep {
+            self.tx.execute_batch("RELEASE step")?;
+        } else {
+            self.tx.execute_batch("ROLLBACK TO step; RELEASE step")?;
+            // The undone operations' sequence numbers are handed out again, so a replica's
+            // sequence stays without gaps; staged search rows were undone with the rest.
+            self.next_seq = seq;
+            self.pending_search.set(0);
+            self.places.borrow_mut().clear();
+        }
+        Ok(())
     }
 
     /// The id of the change source (import file, bundle …) this transaction records, if any.

@@ -3,7 +3,10 @@
 //! on these parsers.
 
 pub mod csv_source;
+pub mod import;
 pub mod mapping;
+pub mod reconcile;
 pub mod table;
 pub mod values;
 pub mod workbook;
+pub mod xlsx_out;

@@ -3,7 +3,10 @@
 //! listed, never dropped silently.
 
 use schulinventar_core::fold::fold;
-use schulinventar_core::{AssetStatus, DeviceCategory, PresentationKind};
+use schulinventar_core::{
+    AssetStatus, DeviceCategory, FibreLinkType, FibreType, LinkStatus, PresentationKind, RoomKind, SchoolType,
+    UplinkTechnology, UserGroup, WifiBand, WifiStandard, WlanCoverage,
+};
 
 /// A field an import can fill. The names are the store's column names where one exists;
 /// `school_number`, `school_name`, `building`, `room`, `type` and `programme` are resolved
@@ -477,6 +480,272 @@ pub fn asset_status(word: &str) -> Option<AssetStatus> {
     })
 }
 
+/// Reads a vocabulary word: the value's code or German label (folded), or one of `extra`.
+fn vocab<T: Copy>(
+    word: &str,
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+    extra: &[(&str, T)],
+) -> Option<T> {
+    let key = header_key(word);
+    if key.is_empty() {
+        return None;
+    }
+    all.iter()
+        .copied()
+        .find(|v| header_key(code(*v)) == key || header_key(label(*v)) == key)
+        .or_else(|| extra.iter().find(|(w, _)| *w == key).map(|(_, v)| *v))
+}
+
+/// A school form: an NRW Schulform code ("02", "15", "30") or a word ("Gymnasium"). Returns the
+/// label to keep and the common type.
+pub fn school_type(word: &str) -> Option<(String, SchoolType)> {
+    let t = word.trim();
+    let by_code = match t.trim_start_matches('0') {
+        "2" => Some(("Grundschule", SchoolType::Primary)),
+        "4" => Some(("Hauptschule", SchoolType::LowerSecondary)),
+        "8" => Some(("Förderschule", SchoolType::SpecialNeeds)),
+        "10" => Some(("Realschule", SchoolType::Intermediate)),
+        "14" => Some(("Sekundarschule", SchoolType::Intermediate)),
+        "15" => Some(("Gesamtschule", SchoolType::Comprehensive)),
+        "16" => Some(("Gemeinschaftsschule", SchoolType::Comprehensive)),
+        "17" => Some(("PRIMUS-Schule", SchoolType::Comprehensive)),
+        "20" => Some(("Gymnasium", SchoolType::Grammar)),
+        "30" => Some(("Berufskolleg", SchoolType::Vocational)),
+        _ => None,
+    };
+    if let Some((label, ty)) = by_code.filter(|_| t.bytes().all(|b| b.is_ascii_digit())) {
+        return Some((label.to_owned(), ty));
+    }
+    let key = header_key(t);
+    let ty = match key.as_str() {
+        "grundschule" | "primarschule" | "primary" | "primaryschool" => SchoolType::Primary,
+        "hauptschule" | "mittelschule" | "werkrealschule" => SchoolType::LowerSecondary,
+        "realschule" | "sekundarschule" | "oberschule" | "regionaleschule" | "regelschule" | "realschuleplus" => {
+            SchoolType::Intermediate
+        }
+        "gesamtschule" | "gemeinschaftsschule" | "stadtteilschule" | "integriertesekundarschule" => {
+            SchoolType::Comprehensive
+        }
+        "gymnasium" | "grammar" | "grammarschool" => SchoolType::Grammar,
+        "forderschule" | "forderzentrum" | "sonderschule" | "sbbz" => SchoolType::SpecialNeeds,
+        "berufskolleg"
+        | "berufsschule"
+        | "berufsbildendeschule"
+        | "berufsfachschule"
+        | "beruflicheschule"
+        | "berufsbildendeschulen"
+        | "bbs"
+        | "vocational" => SchoolType::Vocational,
+        _ => {
+            return SchoolType::ALL
+                .iter()
+                .copied()
+                .find(|s| header_key(s.code()) == key)
+                .map(|s| (s.label().to_owned(), s))
+        }
+    };
+    Some((t.to_owned(), ty))
+}
+
+pub fn room_kind(word: &str) -> Option<RoomKind> {
+    use RoomKind::*;
+    vocab(
+        word,
+        RoomKind::ALL,
+        RoomKind::code,
+        RoomKind::label,
+        &[
+            ("klassenraum", Classroom),
+            ("klassenzimmer", Classroom),
+            ("unterricht", Classroom),
+            ("kursraum", Classroom),
+            ("fachraum", SpecialistRoom),
+            ("labor", SpecialistRoom),
+            ("computerraum", SpecialistRoom),
+            ("lehrerzimmer", StaffRoom),
+            ("verwaltung", Administration),
+            ("sekretariat", Administration),
+            ("buro", Administration),
+            ("serverraum", ServerRoom),
+            ("technikraum", ServerRoom),
+            ("aula", Hall),
+            ("halle", Hall),
+            ("turnhalle", Hall),
+            ("sporthalle", Hall),
+            ("mensa", Hall),
+            ("sonstiges", Other),
+        ],
+    )
+}
+
+pub fn wlan_coverage(word: &str) -> Option<WlanCoverage> {
+    use WlanCoverage::*;
+    vocab(
+        word,
+        WlanCoverage::ALL,
+        WlanCoverage::code,
+        WlanCoverage::label,
+        &[
+            ("nein", None),
+            ("no", None),
+            ("ohne", None),
+            ("teilweise", Partial),
+            ("teils", Partial),
+            ("schwach", Partial),
+            ("ja", Full),
+            ("yes", Full),
+            ("voll", Full),
+            ("vollstandig", Full),
+            ("gut", Full),
+        ],
+    )
+}
+
+pub fn user_group(word: &str) -> Option<UserGroup> {
+    use UserGroup::*;
+    vocab(
+        word,
+        UserGroup::ALL,
+        UserGroup::code,
+        UserGroup::label,
+        &[
+            ("schuler", Pupils),
+            ("schulerinnen", Pupils),
+            ("schuelerinnenundschueler", Pupils),
+            ("students", Pupils),
+            ("lehrkrafte", Teachers),
+            ("lehrkraft", Teachers),
+            ("lehrer", Teachers),
+            ("lehrerinnen", Teachers),
+            ("verwaltung", Administration),
+            ("admin", Administration),
+        ],
+    )
+}
+
+pub fn wifi_standard(word: &str) -> Option<WifiStandard> {
+    use WifiStandard::*;
+    vocab(
+        word,
+        WifiStandard::ALL,
+        WifiStandard::code,
+        WifiStandard::label,
+        &[
+            ("80211n", Wifi4),
+            ("wifi4", Wifi4),
+            ("80211ac", Wifi5),
+            ("wifi5", Wifi5),
+            ("80211ax", Wifi6),
+            ("wifi6", Wifi6),
+            ("wifi6e", Wifi6e),
+            ("80211be", Wifi7),
+            ("wifi7", Wifi7),
+        ],
+    )
+}
+
+/// Frequency bands written as "2,4 + 5 GHz", "2.4/5/6", "dualband".
+pub fn wifi_bands(text: &str) -> Option<Vec<WifiBand>> {
+    let key = header_key(text);
+    if key == "dualband" {
+        return Some(vec![WifiBand::Ghz2_4, WifiBand::Ghz5]);
+    }
+    if key == "triband" {
+        return Some(vec![WifiBand::Ghz2_4, WifiBand::Ghz5, WifiBand::Ghz6]);
+    }
+    let mut out = Vec::new();
+    for part in text.split(['/', '+', ';', '|', '&']).flat_map(|p| p.split(" und ")) {
+        let p = part.to_lowercase().replace("ghz", "").replace(',', ".").trim().to_owned();
+        let band = match p.as_str() {
+            "" => continue,
+            "2.4" | "2" => WifiBand::Ghz2_4,
+            "5" => WifiBand::Ghz5,
+            "6" => WifiBand::Ghz6,
+            _ => return None,
+        };
+        if !out.contains(&band) {
+            out.push(band);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+pub fn link_type(word: &str) -> Option<FibreLinkType> {
+    use FibreLinkType::*;
+    vocab(
+        word,
+        FibreLinkType::ALL,
+        FibreLinkType::code,
+        FibreLinkType::label,
+        &[
+            ("uplink", Uplink),
+            ("internet", Uplink),
+            ("anschluss", Uplink),
+            ("breitband", Uplink),
+            ("gebaudeverbindung", InterBuilding),
+            ("zwischengebauden", InterBuilding),
+            ("campus", InterBuilding),
+        ],
+    )
+}
+
+pub fn uplink_technology(word: &str) -> Option<UplinkTechnology> {
+    use UplinkTechnology::*;
+    vocab(
+        word,
+        UplinkTechnology::ALL,
+        UplinkTechnology::code,
+        UplinkTechnology::label,
+        &[
+            ("glasfaser", Ftth),
+            ("kabel", Cable),
+            ("docsis", Cable),
+            ("kabelinternet", Cable),
+            ("dsl", Vdsl),
+            ("funk", Radio),
+            ("richtfunk", Radio),
+            ("lte", Radio),
+            ("5g", Radio),
+            ("sonstige", Other),
+        ],
+    )
+}
+
+pub fn link_status(word: &str) -> Option<LinkStatus> {
+    use LinkStatus::*;
+    vocab(
+        word,
+        LinkStatus::ALL,
+        LinkStatus::code,
+        LinkStatus::label,
+        &[
+            ("geplant", Planned),
+            ("beauftragt", Ordered),
+            ("bestellt", Ordered),
+            ("imbau", UnderConstruction),
+            ("bau", UnderConstruction),
+            ("inbetrieb", Live),
+            ("aktiv", Live),
+            ("live", Live),
+            ("gekundigt", Terminated),
+            ("abgeschaltet", Terminated),
+        ],
+    )
+}
+
+pub fn fibre_type(word: &str) -> Option<FibreType> {
+    use FibreType::*;
+    vocab(
+        word,
+        FibreType::ALL,
+        FibreType::code,
+        FibreType::label,
+        &[("singlemode", Os2), ("os2", Os2), ("om3", Om3), ("om4", Om4), ("multimode", Other), ("sonstige", Other)],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,5 +806,25 @@ mod tests {
         assert_eq!(asset_status("Reparatur"), Some(AssetStatus::InRepair));
         assert_eq!(asset_status("ausgemustert"), Some(AssetStatus::Retired));
         assert_eq!(asset_status("weg"), None);
+    }
+
+    #[test]
+    fn vocabulary_words() {
+        assert_eq!(school_type("15"), Some(("Gesamtschule".into(), SchoolType::Comprehensive)));
+        assert_eq!(school_type("02"), Some(("Grundschule".into(), SchoolType::Primary)));
+        assert_eq!(school_type("Berufskolleg"), Some(("Berufskolleg".into(), SchoolType::Vocational)));
+        assert_eq!(school_type("99"), None);
+        assert_eq!(wifi_standard("Wi-Fi 6"), Some(WifiStandard::Wifi6));
+        assert_eq!(wifi_standard("802.11ax"), Some(WifiStandard::Wifi6));
+        assert_eq!(wifi_standard("Wi-Fi 9"), None);
+        assert_eq!(wifi_bands("2,4 + 5 GHz"), Some(vec![WifiBand::Ghz2_4, WifiBand::Ghz5]));
+        assert_eq!(wifi_bands("7 GHz"), None);
+        assert_eq!(room_kind("Fachraum"), Some(RoomKind::SpecialistRoom));
+        assert_eq!(wlan_coverage("teilweise"), Some(WlanCoverage::Partial));
+        assert_eq!(user_group("Lehrkräfte"), Some(UserGroup::Teachers));
+        assert_eq!(link_status("in Betrieb"), Some(LinkStatus::Live));
+        assert_eq!(uplink_technology("FTTB"), Some(UplinkTechnology::Fttb));
+        assert_eq!(fibre_type("OM4 (Multimode)"), Some(FibreType::Om4));
+        assert_eq!(link_type("Internetanschluss"), Some(FibreLinkType::Uplink));
     }
 }

@@ -206,8 +206,8 @@ impl Workbook {
                     continue;
                 }
                 let number = u64::from(r) + 1;
-                if current.as_ref().is_some_and(|row| row.number != number) {
-                    if !f(current.take().unwrap_or_else(|| unreachable!())) {
+                if let Some(done) = current.take_if(|row| row.number != number) {
+                    if !f(done) {
                         return Ok(());
                     }
                 }
