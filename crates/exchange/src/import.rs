@@ -1229,9 +1229,17 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
         let folded = header_key(&number);
         let by_building = (school.id.clone(), building.unwrap_or("").to_owned(), folded.clone());
         let any = (school.id.clone(), "*".to_owned(), folded);
-        if let Some(id) =
-            self.rooms.get(&by_building).or_else(|| if building.is_none() { self.rooms.get(&any) } else { None })
-        {
+        // In the named building; else a room of that number not assigned to any building; else,
+        // where the sheet names no building, any room of that number.
+        let unassigned = (school.id.clone(), String::new(), any.2.clone());
+        let found = self.rooms.get(&by_building).or_else(|| self.rooms.get(&unassigned)).or_else(|| {
+            if building.is_none() {
+                self.rooms.get(&any)
+            } else {
+                None
+            }
+        });
+        if let Some(id) = found {
             return Ok(Some(id.clone()));
         }
         let row = self
