@@ -411,6 +411,10 @@ pub fn run_import(
         if let Err(stop) = run.rows(table, &progress, control)? {
             return Ok((Err(stop), false));
         }
+        // Rows the reader could not read at all may come late; list everything in sheet order.
+        report.error_rows.sort_by_key(|e| e.row);
+        report.error_cells.sort_by_key(|e| e.0);
+        report.row_results.sort_by_key(|e| e.row);
         let commit = match options.mode {
             Mode::DryRun => false,
             Mode::Commit { valid_only } => report.errors == 0 || valid_only,
@@ -571,10 +575,9 @@ impl Plan {
             let field = if let Some(o) = options.columns.get(&key) {
                 *o
             } else {
-                // The whole header, else its most specific (lowest) part, else its heading.
-                field_for_header(header)
-                    .or_else(|| parts.last().and_then(|p| field_for_header(p)))
-                    .or_else(|| parts.first().and_then(|p| field_for_header(p)))
+                // The whole header, else its most specific (lowest) part: under a merged
+                // heading "Preis", "netto" is not the price, "brutto" may be ("Preis brutto").
+                field_for_header(header).or_else(|| parts.last().and_then(|p| field_for_header(p)))
             };
             columns.push(field.filter(|f| !columns.contains(&Some(*f))));
         }
@@ -1108,7 +1111,20 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
         }
     }
 
-    fn finish_error(&mut self, row: &TableRow, entity: &str, errors: Vec<RowError>) -> schulinventar_core::Result<()> {
+    fn finish_error(
+        &mut self,
+        row: &TableRow,
+        entity: &str,
+        mut errors: Vec<RowError>,
+    ) -> schulinventar_core::Result<()> {
+        // Left to right, as the sender reads the row; problems of the whole row first.
+        errors.sort_by_key(|e| {
+            if e.column.is_empty() {
+                None
+            } else {
+                Some(self.plan.headers.iter().position(|h| *h == e.column).unwrap_or(usize::MAX))
+            }
+        });
         let cells = row.cells.iter().map(Cell::to_text).collect();
         let key = String::new();
         self.record(row.number, entity, Outcome::Error, key, None, Vec::new(), errors, cells);

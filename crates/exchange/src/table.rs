@@ -208,9 +208,12 @@ pub fn open_table(path: &Path, options: &TableOptions) -> Result<Table, ReadErro
                 let mut source =
                     source.filter(|r| !matches!(r, Ok(row) if row.cells.iter().all(|c| c.trim().is_empty())));
                 let mut head = Vec::new();
+                let mut row_errors = Vec::new();
                 for r in source.by_ref() {
                     match r {
                         Ok(row) => head.push(csv_row(row)),
+                        // A broken row among the first rows is that row's error, reported later.
+                        Err(e) if e.row.is_some() => row_errors.push(e),
                         Err(e) => {
                             let _ = head_tx.send(Err(e));
                             return;
@@ -222,6 +225,11 @@ pub fn open_table(path: &Path, options: &TableOptions) -> Result<Table, ReadErro
                 }
                 if head_tx.send(Ok((Head { rows: head, merges: Vec::new() }, format, Vec::new(), None))).is_err() {
                     return;
+                }
+                for e in row_errors {
+                    if tx.send(Err(e)).is_err() {
+                        return;
+                    }
                 }
                 let mut batch = Vec::with_capacity(BATCH_ROWS);
                 for r in source {
