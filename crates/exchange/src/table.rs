@@ -170,7 +170,6 @@ struct Head {
 /// Opens a table and finds its header. Reading continues in a background thread.
 pub fn open_table(path: &Path, options: &TableOptions) -> Result<Table, ReadError> {
     let size = std::fs::metadata(path).map_err(|e| io_error(path, &e))?.len();
-    let sha256 = sha256_of(path)?;
     let progress = Arc::new(Progress::default());
     let (tx, rx) = sync_channel::<Batch>(4);
     let (head_tx, head_rx) = sync_channel::<Result<(Head, String, Vec<String>, Option<String>), ReadError>>(1);
@@ -331,6 +330,8 @@ pub fn open_table(path: &Path, options: &TableOptions) -> Result<Table, ReadErro
         }
     }
 
+    // Hashed while the reader thread reads the head of the file.
+    let sha256 = sha256_of(path)?;
     let (head, format, sheets, sheet) = head_rx.recv().map_err(|_| ReadError {
         code: "io",
         message: format!("„{}“ konnte nicht gelesen werden.", file_name(path)),

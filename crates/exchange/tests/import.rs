@@ -645,3 +645,36 @@ fn the_error_workbook_holds_the_original_rows_and_what_is_wrong() {
     let (info, ..) = schulinventar_exchange::import::inspect(&out, &dry()).unwrap();
     assert_eq!(&info.header[..11], &r.file.header[..]);
 }
+
+#[test]
+fn old_excel_and_opendocument_files_read_like_xlsx() {
+    for name in ["geraete_alt.xls", "geraete.ods"] {
+        let mut db = Db::with_schools();
+        let r = db.import(&fixture(name), &commit(true)).unwrap();
+        assert_eq!(r.file.header_row, 3, "{name}");
+        assert_eq!((r.created, r.errors), (2, 1), "{name}: {:?}", r.error_rows);
+        assert_eq!(errors_of(&r, 6), vec![("Gerätetyp", "unknown_type"), ("Anschaffungsdatum", "invalid_date")]);
+        assert_eq!(
+            db.count(
+                "SELECT count(*) FROM devices d JOIN schools s ON s.id = d.school_id
+                 WHERE d.inventory_number = 'ALT-2' AND s.school_number = '001234' AND d.purchase_date = '2020-02-29'
+                   AND d.price_cents = 44900 AND d.category = 'tablet' AND d.status = 'in_stock'"
+            ),
+            1,
+            "{name}"
+        );
+        assert_eq!(db.count("SELECT count(*) FROM presentation_hardware WHERE price_cents = 129950"), 1, "{name}");
+    }
+}
+
+#[test]
+fn a_csv_file_of_a_gigabyte_is_refused_before_reading() {
+    let mut db = Db::with_schools();
+    let huge = db.path("riesig.csv");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(1024 * 1024 * 1024).unwrap(); // sparse: takes no disk space
+    drop(f);
+    let e = db.import(&huge, &dry()).unwrap_err();
+    assert_eq!(e.code, "file_too_large");
+    assert!(e.message.contains("1024 MB") && e.message.contains("aufteilen"), "{}", e.message);
+}
