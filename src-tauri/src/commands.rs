@@ -29,11 +29,11 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo { db_path: state.db_path().display().to_string(), version: env!("CARGO_PKG_VERSION").to_owned() }
 }
 
-/// Runs database work on Tauri's blocking pool so the main thread keeps drawing.
-async fn blocking<T: Send + 'static>(
-    job: impl FnOnce() -> Result<T, CoreError> + Send + 'static,
-) -> Result<T, CoreError> {
+/// Runs database and file work on Tauri's blocking pool so the main thread keeps drawing.
+pub(crate) async fn blocking<T: Send + 'static, E: From<CoreError> + Send + 'static>(
+    job: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, E> {
     tauri::async_runtime::spawn_blocking(job).await.unwrap_or_else(|_| {
-        Err(CoreError::Database { message: "Die Datenbankabfrage wurde unerwartet abgebrochen.".to_owned() })
+        Err(CoreError::Database { message: "Die Datenbankabfrage wurde unerwartet abgebrochen.".to_owned() }.into())
     })
 }

@@ -1,21 +1,35 @@
 //! The desktop shell: a Tauri window around the Svelte front end in `ui/`.
 //!
-//! Commands only adapt IPC to `schulinventar_core`; database work runs on Tauri's blocking
-//! thread pool, never on the main (UI) thread.
+//! Commands only adapt IPC to `schulinventar_core` and `schulinventar_exchange` (the import);
+//! database and file work runs on Tauri's blocking thread pool, never on the main (UI) thread.
 
 mod commands;
+pub mod import;
 mod state;
 
 use std::path::Path;
 
 pub use commands::AppInfo;
+pub use import::ImportState;
 pub use state::AppState;
 
 /// The command set and its TypeScript description. `run` uses it to route IPC, the bindings
 /// test uses it to export `ui/src/lib/bindings.ts`.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
-        .commands(tauri_specta::collect_commands![commands::list_schools, commands::app_info,])
+        .commands(tauri_specta::collect_commands![
+            commands::list_schools,
+            commands::app_info,
+            import::import_vocabulary,
+            import::import_inspect,
+            import::import_run,
+            import::import_cancel,
+            import::import_preview_rows,
+            import::import_save_errors,
+            import::import_history,
+            import::import_profiles,
+            import::save_import_profile,
+        ])
         // Counts (pupils, devices) are far below 2^53, so plain numbers are safe in JavaScript.
         .dangerously_cast_bigints_to_number()
         // One type per Rust type: the phase-split export leaves generic results such as
@@ -39,8 +53,10 @@ pub fn run() {
     let state = AppState::new(schulinventar_core::default_db_path());
 
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .manage(state.clone())
+        .manage(ImportState::default())
         .setup(move |_app| {
             // Open (and on first start create and migrate) the database off the main thread, so
             // the window appears at once; the first command waits for the same lock.

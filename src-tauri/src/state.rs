@@ -36,11 +36,17 @@ impl AppState {
 
     /// Runs `f` on the store, opening it first if needed. Blocks: call from a blocking thread.
     pub fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T, CoreError>) -> Result<T, CoreError> {
+        self.with_store_mut(|store| f(store))
+    }
+
+    /// Like [`AppState::with_store`] for jobs that write (an import holds the store, and with it
+    /// every other command, until it is done). Blocks: call from a blocking thread.
+    pub fn with_store_mut<T, E: From<CoreError>>(&self, f: impl FnOnce(&mut Store) -> Result<T, E>) -> Result<T, E> {
         let mut guard = self.lock();
         if guard.is_none() {
             *guard = Some(Store::open(&self.inner.db_path)?);
         }
-        match guard.as_ref() {
+        match guard.as_mut() {
             Some(store) => f(store),
             None => unreachable!("store was opened above"),
         }
