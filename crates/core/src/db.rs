@@ -12,8 +12,11 @@ use crate::error::{CoreError, Result};
 pub const APPLICATION_ID: i64 = 0x5343_4849;
 
 /// Append-only list of schema migrations; the index + 1 is the schema version.
-pub const MIGRATIONS: &[&str] =
-    &[include_str!("../../../migrations/0001_initial.sql"), include_str!("../../../migrations/0002_imports.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/0001_initial.sql"),
+    include_str!("../../../migrations/0002_imports.sql"),
+    include_str!("../../../migrations/0003_funding.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -213,9 +213,148 @@ pub static PRESENTATION_HARDWARE: EntityInfo = EntityInfo {
     school_column: Some("school_id"),
 };
 
+pub static PROGRAMME: EntityInfo = EntityInfo {
+    name: "programme",
+    table: "programmes",
+    cli_name: "programmes",
+    columns: &[
+        "name",
+        "short_name",
+        "land",
+        "eligible_from",
+        "eligible_to",
+        "application_deadline",
+        "binding_deadline",
+        "implementation_end",
+        "proof_due",
+        "federal_share_bp",
+        "land_share_bp",
+        "min_cofinancing_bp",
+        "earmark_years",
+        "categories",
+        "notes",
+    ],
+    sortable: &["name", "eligible_from", "eligible_to", "implementation_end", "proof_due"],
+    search_code: None,
+    school_column: None,
+};
+
+pub static ALLOCATION: EntityInfo = EntityInfo {
+    name: "allocation",
+    table: "allocations",
+    cli_name: "allocations",
+    columns: &[
+        "programme_id",
+        "authority_id",
+        "school_id",
+        "amount_cents",
+        "pupils",
+        "per_pupil_cents",
+        "key_note",
+        "notes",
+    ],
+    sortable: &["programme_id", "amount_cents"],
+    search_code: None,
+    school_column: Some("school_id"),
+};
+
+pub static MEASURE: EntityInfo = EntityInfo {
+    name: "measure",
+    table: "measures",
+    cli_name: "measures",
+    columns: &[
+        "programme_id",
+        "school_id",
+        "category",
+        "title",
+        "planned_cents",
+        "status",
+        "applied_on",
+        "approved_on",
+        "file_number",
+        "approved_cents",
+        "funding_rate_bp",
+        "narrative",
+        "notes",
+    ],
+    sortable: &["title", "category", "status", "planned_cents", "approved_on"],
+    search_code: None,
+    school_column: Some("school_id"),
+};
+
+pub static INVOICE: EntityInfo = EntityInfo {
+    name: "invoice",
+    table: "invoices",
+    cli_name: "invoices",
+    columns: &[
+        "authority_id",
+        "supplier",
+        "invoice_number",
+        "invoice_date",
+        "paid_on",
+        "net_cents",
+        "vat_cents",
+        "gross_cents",
+        "notes",
+    ],
+    sortable: &["invoice_date", "invoice_number", "supplier", "gross_cents", "paid_on"],
+    search_code: None,
+    school_column: None,
+};
+
+pub static INVOICE_LINE: EntityInfo = EntityInfo {
+    name: "invoice_line",
+    table: "invoice_lines",
+    cli_name: "invoice-lines",
+    columns: &[
+        "invoice_id",
+        "position",
+        "description",
+        "school_id",
+        "programme_id",
+        "category",
+        "net_cents",
+        "vat_cents",
+        "gross_cents",
+        "federal_cents",
+        "land_cents",
+        "own_cents",
+        "third_party_cents",
+        "notes",
+    ],
+    sortable: &["invoice_id", "position", "category", "gross_cents"],
+    search_code: None,
+    school_column: Some("school_id"),
+};
+
+pub static INVOICE_ITEM: EntityInfo = EntityInfo {
+    name: "invoice_item",
+    table: "invoice_items",
+    cli_name: "invoice-items",
+    columns: &["line_id", "item_entity", "item_id"],
+    sortable: &["line_id", "item_entity"],
+    search_code: None,
+    school_column: None,
+};
+
 /// Every entity, in dependency order (a row only refers to rows of earlier entities).
-pub static ALL: &[&EntityInfo] =
-    &[&SCHOOL_AUTHORITY, &SCHOOL, &BUILDING, &ROOM, &DEVICE, &LOAN, &ACCESS_POINT, &PRESENTATION_HARDWARE, &FIBRE_LINK];
+pub static ALL: &[&EntityInfo] = &[
+    &SCHOOL_AUTHORITY,
+    &SCHOOL,
+    &BUILDING,
+    &ROOM,
+    &DEVICE,
+    &LOAN,
+    &ACCESS_POINT,
+    &PRESENTATION_HARDWARE,
+    &FIBRE_LINK,
+    &PROGRAMME,
+    &ALLOCATION,
+    &MEASURE,
+    &INVOICE,
+    &INVOICE_LINE,
+    &INVOICE_ITEM,
+];
 
 pub fn by_name(name: &str) -> Option<&'static EntityInfo> {
     ALL.iter().copied().find(|e| e.name == name)
@@ -364,5 +503,59 @@ impl Entity for PresentationHardwareData {
     }
     fn title(&self) -> String {
         asset_title(self.kind.label(), &self.asset)
+    }
+}
+
+impl Entity for ProgrammeData {
+    const INFO: &'static EntityInfo = &PROGRAMME;
+    fn title(&self) -> String {
+        self.name.clone()
+    }
+}
+
+impl Entity for AllocationData {
+    const INFO: &'static EntityInfo = &ALLOCATION;
+    fn school_id(&self) -> Option<&str> {
+        self.school_id.as_deref()
+    }
+    fn title(&self) -> String {
+        format!("Zuweisung {},{:02} €", self.amount_cents / 100, (self.amount_cents % 100).abs())
+    }
+}
+
+impl Entity for MeasureData {
+    const INFO: &'static EntityInfo = &MEASURE;
+    fn school_id(&self) -> Option<&str> {
+        Some(&self.school_id)
+    }
+    fn title(&self) -> String {
+        self.title.clone()
+    }
+}
+
+impl Entity for InvoiceData {
+    const INFO: &'static EntityInfo = &INVOICE;
+    fn title(&self) -> String {
+        format!("Rechnung {} ({})", self.invoice_number, self.supplier)
+    }
+}
+
+impl Entity for InvoiceLineData {
+    const INFO: &'static EntityInfo = &INVOICE_LINE;
+    fn school_id(&self) -> Option<&str> {
+        self.school_id.as_deref()
+    }
+    fn title(&self) -> String {
+        match &self.description {
+            Some(d) => format!("Position {}: {d}", self.position),
+            None => format!("Position {}", self.position),
+        }
+    }
+}
+
+impl Entity for InvoiceItemData {
+    const INFO: &'static EntityInfo = &INVOICE_ITEM;
+    fn title(&self) -> String {
+        format!("{} {}", self.item_entity.label(), self.item_id)
     }
 }

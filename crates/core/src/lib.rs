@@ -12,6 +12,7 @@ pub mod model;
 pub mod query;
 pub mod store;
 pub mod validate;
+pub mod validate_funding;
 
 pub use db::{default_db_path, SCHEMA_VERSION};
 pub use entity::Entity;

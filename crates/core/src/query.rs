@@ -399,6 +399,30 @@ macro_rules! with_entity_type {
                 type $t = DeviceData;
                 $body
             }
+            "programme" => {
+                type $t = ProgrammeData;
+                $body
+            }
+            "allocation" => {
+                type $t = AllocationData;
+                $body
+            }
+            "measure" => {
+                type $t = MeasureData;
+                $body
+            }
+            "invoice" => {
+                type $t = InvoiceData;
+                $body
+            }
+            "invoice_line" => {
+                type $t = InvoiceLineData;
+                $body
+            }
+            "invoice_item" => {
+                type $t = InvoiceItemData;
+                $body
+            }
             "loan" => {
                 type $t = LoanData;
                 $body

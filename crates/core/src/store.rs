@@ -191,7 +191,9 @@ pub struct Writer<'a> {
 /// Which rows keep a row alive: a row is not deleted while rows of these tables refer to it.
 fn dependents(table: &str) -> &'static [(&'static str, &'static str)] {
     match table {
-        "school_authorities" => &[("schools", "authority_id")],
+        "school_authorities" => {
+            &[("schools", "authority_id"), ("allocations", "authority_id"), ("invoices", "authority_id")]
+        }
         "schools" => &[
             ("buildings", "school_id"),
             ("rooms", "school_id"),
@@ -199,6 +201,9 @@ fn dependents(table: &str) -> &'static [(&'static str, &'static str)] {
             ("access_points", "school_id"),
             ("presentation_hardware", "school_id"),
             ("fibre_links", "school_id"),
+            ("allocations", "school_id"),
+            ("measures", "school_id"),
+            ("invoice_lines", "school_id"),
         ],
         "buildings" => &[
             ("rooms", "building_id"),
@@ -209,6 +214,11 @@ fn dependents(table: &str) -> &'static [(&'static str, &'static str)] {
             ("fibre_links", "to_building_id"),
         ],
         "rooms" => &[("devices", "room_id"), ("access_points", "room_id"), ("presentation_hardware", "room_id")],
+        "programmes" => {
+            &[("allocations", "programme_id"), ("measures", "programme_id"), ("invoice_lines", "programme_id")]
+        }
+        "invoices" => &[("invoice_lines", "invoice_id")],
+        "invoice_lines" => &[("invoice_items", "line_id")],
         _ => &[],
     }
 }

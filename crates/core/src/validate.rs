@@ -59,21 +59,21 @@ pub trait Validate {
     fn validate(&self, ctx: &Ctx, id: Option<&str>) -> Result<Vec<FieldError>>;
 }
 
-struct Errors(Vec<FieldError>);
+pub(crate) struct Errors(pub(crate) Vec<FieldError>);
 
 impl Errors {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Errors(Vec::new())
     }
-    fn add(&mut self, field: &str, code: &str, msg: impl Into<String>) {
+    pub(crate) fn add(&mut self, field: &str, code: &str, msg: impl Into<String>) {
         self.0.push(FieldError::new(field, code, msg));
     }
-    fn required(&mut self, field: &str, value: &str, label: &str) {
+    pub(crate) fn required(&mut self, field: &str, value: &str, label: &str) {
         if value.trim().is_empty() {
             self.add(field, "required", format!("{label} muss angegeben werden."));
         }
     }
-    fn line(&mut self, field: &str, value: Option<&str>) {
+    pub(crate) fn line(&mut self, field: &str, value: Option<&str>) {
         if let Some(v) = value {
             if v.chars().count() > MAX_LINE {
                 self.add(field, "too_long", format!("Höchstens {MAX_LINE} Zeichen erlaubt."));
@@ -82,7 +82,7 @@ impl Errors {
             }
         }
     }
-    fn note(&mut self, field: &str, value: Option<&str>) {
+    pub(crate) fn note(&mut self, field: &str, value: Option<&str>) {
         if let Some(v) = value {
             if v.chars().count() > MAX_NOTE {
                 self.add(field, "too_long", format!("Höchstens {MAX_NOTE} Zeichen erlaubt."));
@@ -91,14 +91,14 @@ impl Errors {
             }
         }
     }
-    fn not_future(&mut self, field: &str, date: Option<NaiveDate>, today: NaiveDate, label: &str) {
+    pub(crate) fn not_future(&mut self, field: &str, date: Option<NaiveDate>, today: NaiveDate, label: &str) {
         if let Some(d) = date {
             if d > today {
                 self.add(field, "date_in_future", format!("{label} darf nicht in der Zukunft liegen."));
             }
         }
     }
-    fn range(&mut self, field: &str, value: Option<i64>, min: i64, max: i64, label: &str) {
+    pub(crate) fn range(&mut self, field: &str, value: Option<i64>, min: i64, max: i64, label: &str) {
         if let Some(v) = value {
             if v < min || v > max {
                 self.add(field, "out_of_range", format!("{label} muss zwischen {min} und {max} liegen."));
@@ -118,7 +118,7 @@ pub(crate) fn trim_opt(v: &mut Option<String>) {
     }
 }
 
-fn trim(v: &mut String) {
+pub(crate) fn trim(v: &mut String) {
     let t = v.trim();
     if t.len() != v.len() {
         *v = t.to_owned();
@@ -165,7 +165,7 @@ pub fn school_number_valid(land: Land, number: &str) -> bool {
     }
 }
 
-fn exists(conn: &Connection, table: &str, id: &str) -> Result<bool> {
+pub(crate) fn exists(conn: &Connection, table: &str, id: &str) -> Result<bool> {
     let sql = format!("SELECT 1 FROM {table} WHERE id = ?1 AND deleted_at IS NULL");
     Ok(conn.prepare_cached(&sql)?.query_row([id], |_| Ok(())).optional()?.is_some())
 }

@@ -198,3 +198,71 @@ vocabulary! {
         Other = "other" / "Sonstige Präsentationstechnik",
     }
 }
+
+vocabulary! {
+    /// What a DigitalPakt euro may be spent on (the Länder's guidelines name these areas).
+    FundingCategory {
+        Networking = "networking" / "Vernetzung / Verkabelung",
+        Wlan = "wlan" / "WLAN",
+        LearningPlatforms = "learning_platforms" / "Lernplattformen / Lehr-Lern-Infrastruktur",
+        DisplayDevices = "display_devices" / "Anzeige- und Interaktionsgeräte",
+        WorkEquipment = "work_equipment" / "Digitale Arbeitsgeräte",
+        MobileDevices = "mobile_devices" / "Mobile Endgeräte",
+        Administration = "administration" / "Administration",
+    }
+}
+
+impl FundingCategory {
+    /// Categories whose spending buys inventory items, so invoice lines should link to them.
+    pub fn buys_items(self) -> bool {
+        matches!(
+            self,
+            FundingCategory::Wlan
+                | FundingCategory::DisplayDevices
+                | FundingCategory::WorkEquipment
+                | FundingCategory::MobileDevices
+        )
+    }
+}
+
+vocabulary! {
+    MeasureStatus {
+        Planned = "planned" / "geplant",
+        Applied = "applied" / "beantragt",
+        Approved = "approved" / "bewilligt",
+        Amended = "amended" / "geändert bewilligt",
+        Completed = "completed" / "abgeschlossen",
+        Withdrawn = "withdrawn" / "zurückgezogen",
+    }
+}
+
+vocabulary! {
+    /// The inventory kinds an invoice line can pay for.
+    ItemEntity {
+        Device = "device" / "Gerät",
+        AccessPoint = "access_point" / "Access Point",
+        PresentationHardware = "presentation_hardware" / "Präsentationstechnik",
+        FibreLink = "fibre_link" / "Leitung",
+    }
+}
+
+impl ItemEntity {
+    /// The funding category an item of this kind is paid from unless said otherwise.
+    pub fn default_category(self) -> FundingCategory {
+        match self {
+            ItemEntity::Device => FundingCategory::MobileDevices,
+            ItemEntity::AccessPoint => FundingCategory::Wlan,
+            ItemEntity::PresentationHardware => FundingCategory::DisplayDevices,
+            ItemEntity::FibreLink => FundingCategory::Networking,
+        }
+    }
+
+    pub fn table(self) -> &'static str {
+        match self {
+            ItemEntity::Device => "devices",
+            ItemEntity::AccessPoint => "access_points",
+            ItemEntity::PresentationHardware => "presentation_hardware",
+            ItemEntity::FibreLink => "fibre_links",
+        }
+    }
+}

@@ -3,8 +3,10 @@
 //! in the change log and the property names in the TypeScript bindings.
 
 mod enums;
+mod funding;
 
 pub use enums::*;
+pub use funding::*;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
