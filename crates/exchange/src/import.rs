@@ -10,10 +10,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
+use schulinventar_core::validate_funding::euros;
 use schulinventar_core::{
-    AccessPointData, AssetFields, AssetStatus, Building, BuildingData, CoreError, DeviceCategory, DeviceData, Entity,
-    FibreLinkData, FibreLinkType, ImportRun, Land, LinkStatus, LoanData, PresentationHardwareData, PresentationKind,
-    Room, RoomData, RoomKind, Row, SchoolAuthorityData, SchoolData, Source, Store, UserGroup, Validate, Writer,
+    split_by_shares, AccessPointData, AssetFields, AssetStatus, Building, BuildingData, CoreError, DeviceCategory,
+    DeviceData, Entity, FibreLinkData, FibreLinkType, ImportRun, InvoiceData, InvoiceItemData, InvoiceLineData,
+    ItemEntity, Land, LinkStatus, LoanData, PresentationHardwareData, PresentationKind, Room, RoomData, RoomKind, Row,
+    SchoolAuthorityData, SchoolData, Source, Store, UserGroup, Validate, Writer,
 };
 use serde::Serialize;
 
@@ -36,6 +38,8 @@ pub enum ImportEntity {
     FibreLinks,
     /// A mixed list: each row goes where its type word says.
     Inventory,
+    /// Invoice lines; rows with the same supplier and invoice number are the lines of one invoice.
+    Invoices,
 }
 
 impl ImportEntity {
@@ -48,6 +52,7 @@ impl ImportEntity {
         ImportEntity::PresentationHardware,
         ImportEntity::FibreLinks,
         ImportEntity::Inventory,
+        ImportEntity::Invoices,
     ];
 
     pub fn cli_name(self) -> &'static str {
@@ -60,6 +65,7 @@ impl ImportEntity {
             ImportEntity::PresentationHardware => "presentation-hardware",
             ImportEntity::FibreLinks => "fibre-links",
             ImportEntity::Inventory => "inventory",
+            ImportEntity::Invoices => "invoices",
         }
     }
 
@@ -76,6 +82,7 @@ impl ImportEntity {
             ImportEntity::AccessPoints => Target::AccessPoint,
             ImportEntity::PresentationHardware => Target::Presentation(None),
             ImportEntity::FibreLinks => Target::FibreLink,
+            ImportEntity::Invoices => Target::InvoiceLine,
             ImportEntity::Inventory => return None,
         })
     }
@@ -84,7 +91,9 @@ impl ImportEntity {
     pub fn guess(fields: &HashSet<Field>) -> ImportEntity {
         let has = |f: Field| fields.contains(&f);
         let asset = has(Field::InventoryNumber) || has(Field::SerialNumber);
-        if asset && has(Field::Type) {
+        if has(Field::InvoiceNumber) {
+            ImportEntity::Invoices
+        } else if asset && has(Field::Type) {
             ImportEntity::Inventory
         } else if has(Field::MacAddress) || has(Field::Ssids) || has(Field::WifiStandard) {
             ImportEntity::AccessPoints
@@ -411,6 +420,7 @@ pub fn run_import(
         if let Err(stop) = run.rows(table, &progress, control)? {
             return Ok((Err(stop), false));
         }
+        run.finish()?;
         // Rows the reader could not read at all may come late; list everything in sheet order.
         report.error_rows.sort_by_key(|e| e.row);
         report.error_cells.sort_by_key(|e| e.0);
@@ -543,6 +553,26 @@ fn fields_of(target: Target) -> Vec<Field> {
             SizeInches,
             InstalledOn,
         ],
+        Target::InvoiceLine => &[
+            InvoiceNumber,
+            Supplier,
+            InvoiceDate,
+            PaidOn,
+            NetAmount,
+            VatAmount,
+            GrossAmount,
+            FederalShare,
+            LandShare,
+            OwnShare,
+            ThirdPartyShare,
+            Description,
+            InventoryNumbers,
+            Programme,
+            Type,
+            SchoolNumber,
+            SchoolName,
+            Notes,
+        ],
         Target::FibreLink => &[
             SchoolNumber,
             SchoolName,
@@ -585,11 +615,19 @@ impl Plan {
         let entity = options.entity.unwrap_or_else(|| ImportEntity::guess(&present));
         let key = match (entity, options.key) {
             (
-                ImportEntity::Schools | ImportEntity::Buildings | ImportEntity::Rooms | ImportEntity::FibreLinks,
+                ImportEntity::Schools
+                | ImportEntity::Buildings
+                | ImportEntity::Rooms
+                | ImportEntity::FibreLinks
+                | ImportEntity::Invoices,
                 None,
             ) => MatchKey::Natural,
             (
-                ImportEntity::Schools | ImportEntity::Buildings | ImportEntity::Rooms | ImportEntity::FibreLinks,
+                ImportEntity::Schools
+                | ImportEntity::Buildings
+                | ImportEntity::Rooms
+                | ImportEntity::FibreLinks
+                | ImportEntity::Invoices,
                 Some(k),
             ) => {
                 if k != MatchKey::Natural {
@@ -634,7 +672,17 @@ impl Plan {
                 message: "Für eine gemischte Inventarliste braucht die Tabelle eine Spalte „Gerätetyp“.".into(),
             });
         }
-        let needs_school = entity != ImportEntity::Schools;
+        if entity == ImportEntity::Invoices {
+            for f in [Field::InvoiceNumber, Field::Supplier, Field::InvoiceDate] {
+                if !present.contains(&f) {
+                    return Err(ImportError {
+                        code: "column_missing".into(),
+                        message: format!("Eine Rechnungsliste braucht eine Spalte „{}“.", f.label()),
+                    });
+                }
+            }
+        }
+        let needs_school = !matches!(entity, ImportEntity::Schools | ImportEntity::Invoices);
         if needs_school && options.school.is_none() && !present.contains(&Field::SchoolNumber) {
             return Err(ImportError {
                 code: "school_column_missing".into(),
@@ -669,7 +717,7 @@ impl Plan {
             .map(|(i, h)| {
                 let field = self.columns.get(i).copied().flatten();
                 let note = match field {
-                    Some(Field::Programme) => Some(
+                    Some(Field::Programme) if self.entity != ImportEntity::Invoices => Some(
                         "Förderprogramme werden mit dem Fördermittel-Modul zugeordnet; die Spalte wird hier nicht übernommen."
                             .to_owned(),
                     ),
@@ -679,11 +727,16 @@ impl Plan {
                     Some(f) if !self.usable(f) => Some(format!("Wird für „{}“ nicht übernommen.", self.entity.cli_name())),
                     _ => None,
                 };
+                let label = match field {
+                    Some(Field::Type) if self.entity == ImportEntity::Invoices => Some("Förderkategorie".to_owned()),
+                    Some(Field::Type) => Some("Art / Gerätetyp".to_owned()),
+                    f => f.map(|f| f.label().to_owned()),
+                };
                 ColumnInfo {
                     index: i,
                     header: h.clone(),
                     field: field.map(|f| f.name().to_owned()),
-                    field_label: field.map(|f| f.label().to_owned()),
+                    field_label: label,
                     note,
                 }
             })
@@ -701,6 +754,7 @@ enum Target {
     AccessPoint,
     Presentation(Option<PresentationKind>),
     FibreLink,
+    InvoiceLine,
 }
 
 impl Target {
@@ -713,6 +767,7 @@ impl Target {
             Target::AccessPoint => "access_point",
             Target::Presentation(_) => "presentation_hardware",
             Target::FibreLink => "fibre_link",
+            Target::InvoiceLine => "invoice_line",
         }
     }
 
@@ -725,6 +780,7 @@ impl Target {
             Target::AccessPoint => "Access Point",
             Target::Presentation(_) => "Präsentationstechnik",
             Target::FibreLink => "Anschluss",
+            Target::InvoiceLine => "Rechnungsposition",
         }
     }
 }
@@ -750,7 +806,8 @@ impl Cells<'_, '_> {
     }
 
     fn column(&self, f: Field) -> String {
-        self.plan.by_field.get(&f).and_then(|i| self.plan.headers.get(*i)).cloned().unwrap_or_else(|| f.label().into())
+        // A field the sheet has no column for: the problem concerns the row as a whole.
+        self.plan.by_field.get(&f).and_then(|i| self.plan.headers.get(*i)).cloned().unwrap_or_default()
     }
 
     fn fail(&mut self, f: Field, code: &str, message: impl Into<String>) {
@@ -847,6 +904,10 @@ struct Runner<'w, 'a, 'o> {
     loaded_places: HashSet<String>,
     /// Rows written by this import: id → sheet row number.
     touched: HashMap<String, u64>,
+    /// Programmes by folded name and short name → (id, federal share, Land share).
+    programmes: HashMap<String, (String, i64, i64)>,
+    /// Lines this file gave each invoice so far: invoice id → count.
+    invoice_lines: HashMap<String, i64>,
     listed_errors: usize,
 }
 
@@ -924,6 +985,23 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
                 authorities.insert(number, (id, Land::from_code(&land).unwrap_or(Land::Nw)));
             }
         }
+        let mut programmes = HashMap::new();
+        {
+            let conn = w.conn()?;
+            let mut stmt = conn.prepare(
+                "SELECT id, name, coalesce(short_name, ''), federal_share_bp, land_share_bp FROM programmes
+                 WHERE deleted_at IS NULL ORDER BY created_at",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
+            })?;
+            for p in rows {
+                let (id, name, short, federal, land): (String, String, String, i64, i64) = p?;
+                for n in [name, short].iter().filter(|n| !n.is_empty()) {
+                    programmes.entry(header_key(n)).or_insert((id.clone(), federal, land));
+                }
+            }
+        }
         Ok(Runner {
             w,
             plan,
@@ -936,6 +1014,8 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
             rooms: HashMap::new(),
             loaded_places: HashSet::new(),
             touched: HashMap::new(),
+            programmes,
+            invoice_lines: HashMap::new(),
             listed_errors: 0,
         })
     }
@@ -1069,6 +1149,7 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
         let entity = target.entity_name();
         let school = match target {
             Target::School => None,
+            Target::InvoiceLine if cells.text(Field::SchoolNumber).is_none() && self.options.school.is_none() => None,
             _ => self.school_of(&mut cells),
         };
         if let Some(s) = &school {
@@ -1084,6 +1165,7 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
             Target::AccessPoint => self.access_point_row(&mut cells, school),
             Target::Presentation(k) => self.presentation_row(&mut cells, school, k),
             Target::FibreLink => self.fibre_row(&mut cells, school),
+            Target::InvoiceLine => self.invoice_row(&mut cells, school),
         };
         match result {
             Ok((outcome, id, changes)) => {
@@ -1137,6 +1219,7 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
             Target::Building => cells.text(Field::Building),
             Target::Room => cells.text(Field::Room),
             Target::FibreLink => cells.text(Field::Provider).or_else(|| cells.text(Field::LinkType)),
+            Target::InvoiceLine => cells.text(Field::InvoiceNumber),
             _ => self.plan.key.field().and_then(|f| cells.text(f)),
         }
         .unwrap_or_default()
@@ -1699,6 +1782,283 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
             set(&mut data.installed_on, installed);
             me.write(cells, existing, data)
         })
+    }
+
+    fn invoice_row(
+        &mut self,
+        cells: &mut Cells<'_, '_>,
+        school: Option<&SchoolRef>,
+    ) -> Step<(Outcome, Option<String>, Vec<FieldChange>)> {
+        let number = cells.text(Field::InvoiceNumber);
+        if number.is_none() {
+            cells.fail(Field::InvoiceNumber, "required", "Die Rechnungsnummer fehlt.");
+        }
+        let supplier = cells.text(Field::Supplier);
+        if supplier.is_none() {
+            cells.fail(Field::Supplier, "required", "Der Lieferant fehlt.");
+        }
+        let date = cells.date(Field::InvoiceDate);
+        if date.is_none() && cells.text(Field::InvoiceDate).is_none() {
+            cells.fail(Field::InvoiceDate, "required", "Das Rechnungsdatum fehlt.");
+        }
+        let paid_on = cells.date(Field::PaidOn);
+        let net = cells.cents(Field::NetAmount);
+        let vat = cells.cents(Field::VatAmount);
+        let gross = cells.cents(Field::GrossAmount);
+        let amounts = match (net, vat, gross) {
+            (Some(n), Some(v), Some(g)) => {
+                if n + v != g {
+                    cells.fail(
+                        Field::GrossAmount,
+                        "gross_mismatch",
+                        format!(
+                            "Netto {} + Umsatzsteuer {} ergibt {}, nicht {}.",
+                            euros(n),
+                            euros(v),
+                            euros(n + v),
+                            euros(g)
+                        ),
+                    );
+                }
+                Some((n, v, g))
+            }
+            (Some(n), Some(v), None) => Some((n, v, n + v)),
+            (Some(n), None, Some(g)) => Some((n, g - n, g)),
+            (None, Some(v), Some(g)) => Some((g - v, v, g)),
+            (None, None, Some(g)) => Some((g, 0, g)),
+            _ => {
+                if !cells.errors.iter().any(|e| e.code.starts_with("invalid")) {
+                    cells.fail(
+                        Field::GrossAmount,
+                        "required",
+                        "Der Rechnungsbetrag (brutto oder netto und USt) fehlt.",
+                    );
+                }
+                None
+            }
+        };
+        let category = cells.word(
+            Field::Type,
+            mapping::funding_category,
+            "WLAN, Vernetzung/Verkabelung, Anzeige- und Interaktionsgeräte, Mobile Endgeräte",
+        );
+        let programme = match cells.text(Field::Programme) {
+            None => None,
+            Some(p) => match self.programmes.get(&header_key(&p)) {
+                Some(found) => Some(found.clone()),
+                None => {
+                    let mut known: Vec<&String> = self.programmes.keys().collect();
+                    known.sort();
+                    let shown: String = p.chars().take(60).collect();
+                    cells.fail(
+                        Field::Programme,
+                        "unknown_programme",
+                        format!(
+                            "Das Förderprogramm „{shown}“ gibt es nicht. Bekannt sind z. B. DigitalPakt Basis, \
+                             Sofortausstattung, Leihgeräte Lehrkräfte, Administration, DigitalPakt 2.0, Eigenmittel."
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let shares =
+            [Field::FederalShare, Field::LandShare, Field::OwnShare, Field::ThirdPartyShare].map(|f| cells.cents(f));
+        let description = cells.text(Field::Description);
+        let notes = cells.text(Field::Notes);
+        let items: Vec<String> = cells
+            .text(Field::InventoryNumbers)
+            .map(|t| {
+                t.split([',', ';', '\n', ' ']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
+            })
+            .unwrap_or_default();
+        // The Schulträger: the school's, else the only one there is.
+        let authority = match school {
+            Some(s) => Some(s.authority_id.clone()),
+            None => {
+                let mut ids: Vec<&String> = self.authorities.values().map(|(id, _)| id).collect();
+                ids.sort();
+                ids.dedup();
+                match ids.as_slice() {
+                    [one] => Some((*one).clone()),
+                    _ => {
+                        cells.fail(
+                            Field::SchoolNumber,
+                            "authority_unknown",
+                            "Ohne Schulnummer ist nicht klar, an welchen Schulträger die Rechnung ging.",
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        let (Some(number), Some(supplier), Some(date), Some((net, vat, gross)), Some(authority)) =
+            (number, supplier, date, amounts, authority)
+        else {
+            return Err(RowFailure::Row(Vec::new()));
+        };
+        if !cells.errors.is_empty() {
+            return Err(RowFailure::Row(Vec::new()));
+        }
+        let school_id = school.map(|s| s.id.clone());
+        self.step(|me| {
+            // The invoice: found by Schulträger, supplier and number; its totals are set from
+            // its lines when the file is done.
+            let existing_id: Option<String> = me
+                .w
+                .conn()?
+                .prepare_cached(
+                    "SELECT id FROM invoices WHERE authority_id = ?1 AND lower(supplier) = lower(?2)
+                       AND invoice_number = ?3 AND deleted_at IS NULL",
+                )?
+                .query_row(params![authority, supplier, number], |r| r.get(0))
+                .optional()?;
+            let mut invoice_changed = false;
+            let invoice_id = match existing_id {
+                Some(id) => {
+                    let current: Row<InvoiceData> = me.w.get(&id)?;
+                    let mut data = current.data.clone();
+                    data.invoice_date = date;
+                    set(&mut data.paid_on, paid_on);
+                    if data != current.data {
+                        me.w.update(&id, data).map_err(|e| me.store_errors(cells, e))?;
+                        invoice_changed = true;
+                    }
+                    id
+                }
+                None => {
+                    let data = InvoiceData {
+                        authority_id: authority.clone(),
+                        supplier: supplier.clone(),
+                        invoice_number: number.clone(),
+                        invoice_date: date,
+                        paid_on,
+                        net_cents: net,
+                        vat_cents: vat,
+                        gross_cents: gross,
+                        notes: None,
+                    };
+                    invoice_changed = true;
+                    me.w.create(data).map_err(|e| me.store_errors(cells, e))?.id
+                }
+            };
+            let position = me.invoice_lines.get(&invoice_id).copied().unwrap_or(0) + 1;
+            // Which items the line paid for.
+            let mut links: Vec<(ItemEntity, String)> = Vec::new();
+            for inv in &items {
+                let found: Option<(String, String)> = me
+                    .w
+                    .conn()?
+                    .prepare_cached(
+                        "SELECT entity, row_id FROM inventory_numbers WHERE authority_id = ?1 AND inventory_number = ?2",
+                    )?
+                    .query_row(params![authority, inv], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                match found.and_then(|(e, id)| ItemEntity::from_code(&e).map(|e| (e, id))) {
+                    Some(link) => links.push(link),
+                    None => cells.fail(
+                        Field::InventoryNumbers,
+                        "unknown_item",
+                        format!("Die Inventarnummer {inv} gibt es im Inventar dieses Schulträgers nicht."),
+                    ),
+                }
+            }
+            let category = match category.or_else(|| links.first().map(|(e, _)| e.default_category())) {
+                Some(c) => c,
+                None => {
+                    cells.fail(Field::Type, "required", "Die Förderkategorie fehlt (z. B. WLAN, Mobile Endgeräte).");
+                    return Err(RowFailure::Row(Vec::new()));
+                }
+            };
+            if !cells.errors.is_empty() {
+                return Err(RowFailure::Row(Vec::new()));
+            }
+            let (federal, land, own, third) = match shares {
+                [None, None, None, None] => {
+                    let (f, l) = programme.as_ref().map_or((0, 0), |p| (p.1, p.2));
+                    let (f, l, o) = split_by_shares(gross, f, l);
+                    (f, l, o, 0)
+                }
+                [f, l, o, t] => {
+                    let (f, l, t) = (f.unwrap_or(0), l.unwrap_or(0), t.unwrap_or(0));
+                    (f, l, o.unwrap_or(gross - f - l - t), t)
+                }
+            };
+            let line_id: Option<String> = me
+                .w
+                .conn()?
+                .prepare_cached(
+                    "SELECT id FROM invoice_lines WHERE invoice_id = ?1 AND position = ?2 AND deleted_at IS NULL",
+                )?
+                .query_row(params![invoice_id, position], |r| r.get(0))
+                .optional()?;
+            let existing: Option<Row<InvoiceLineData>> = line_id.map(|id| me.w.get(&id)).transpose()?;
+            let mut data = existing.as_ref().map(|r| r.data.clone()).unwrap_or(InvoiceLineData {
+                invoice_id: invoice_id.clone(),
+                position,
+                description: None,
+                school_id: None,
+                programme_id: None,
+                category,
+                net_cents: net,
+                vat_cents: vat,
+                gross_cents: gross,
+                federal_cents: federal,
+                land_cents: land,
+                own_cents: own,
+                third_party_cents: third,
+                notes: None,
+            });
+            data.category = category;
+            (data.net_cents, data.vat_cents, data.gross_cents) = (net, vat, gross);
+            (data.federal_cents, data.land_cents, data.own_cents, data.third_party_cents) = (federal, land, own, third);
+            set(&mut data.description, description);
+            set(&mut data.school_id, school_id);
+            set(&mut data.programme_id, programme.map(|p| p.0));
+            set(&mut data.notes, notes);
+            let (mut outcome, id, changes) = me.write(cells, existing, data)?;
+            let line_id = id.clone().unwrap_or_default();
+            let mut linked = false;
+            for (entity, item_id) in links {
+                let has: bool = me
+                    .w
+                    .conn()?
+                    .prepare_cached("SELECT 1 FROM invoice_items WHERE line_id = ?1 AND item_id = ?2 AND deleted_at IS NULL")?
+                    .query_row(params![line_id, item_id], |_| Ok(()))
+                    .optional()?
+                    .is_some();
+                if !has {
+                    me.w
+                        .create(InvoiceItemData { line_id: line_id.clone(), item_entity: entity, item_id })
+                        .map_err(|e| me.store_errors(cells, e))?;
+                    linked = true;
+                }
+            }
+            if outcome == Outcome::Unchanged && (linked || invoice_changed) {
+                outcome = Outcome::Updated;
+            }
+            me.invoice_lines.insert(invoice_id, position);
+            Ok((outcome, id, changes))
+        })
+    }
+
+    /// After the last row: each invoice's totals are the sums of its lines.
+    fn finish(&mut self) -> schulinventar_core::Result<()> {
+        let invoices: Vec<String> = self.invoice_lines.keys().cloned().collect();
+        for id in invoices {
+            let (net, vat, gross): (i64, i64, i64) = self.w.conn()?.query_row(
+                "SELECT coalesce(sum(net_cents), 0), coalesce(sum(vat_cents), 0), coalesce(sum(gross_cents), 0)
+                 FROM invoice_lines WHERE invoice_id = ?1 AND deleted_at IS NULL",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let current: Row<InvoiceData> = self.w.get(&id)?;
+            if (current.data.net_cents, current.data.vat_cents, current.data.gross_cents) != (net, vat, gross) {
+                let data = InvoiceData { net_cents: net, vat_cents: vat, gross_cents: gross, ..current.data };
+                self.w.update(&id, data)?;
+            }
+        }
+        Ok(())
     }
 
     fn school_row(&mut self, cells: &mut Cells<'_, '_>) -> Step<(Outcome, Option<String>, Vec<FieldChange>)> {

@@ -4,8 +4,8 @@
 
 use schulinventar_core::fold::fold;
 use schulinventar_core::{
-    AssetStatus, DeviceCategory, FibreLinkType, FibreType, LinkStatus, PresentationKind, RoomKind, SchoolType,
-    UplinkTechnology, UserGroup, WifiBand, WifiStandard, WlanCoverage,
+    AssetStatus, DeviceCategory, FibreLinkType, FibreType, FundingCategory, LinkStatus, PresentationKind, RoomKind,
+    SchoolType, UplinkTechnology, UserGroup, WifiBand, WifiStandard, WlanCoverage,
 };
 
 /// A field an import can fill. The names are the store's column names where one exists;
@@ -71,6 +71,19 @@ pub enum Field {
     HolderName,
     LoanedOn,
     DueOn,
+    InvoiceNumber,
+    Supplier,
+    InvoiceDate,
+    PaidOn,
+    NetAmount,
+    VatAmount,
+    GrossAmount,
+    FederalShare,
+    LandShare,
+    OwnShare,
+    ThirdPartyShare,
+    Description,
+    InventoryNumbers,
 }
 
 impl Field {
@@ -130,6 +143,19 @@ impl Field {
         Field::HolderName,
         Field::LoanedOn,
         Field::DueOn,
+        Field::InvoiceNumber,
+        Field::Supplier,
+        Field::InvoiceDate,
+        Field::PaidOn,
+        Field::NetAmount,
+        Field::VatAmount,
+        Field::GrossAmount,
+        Field::FederalShare,
+        Field::LandShare,
+        Field::OwnShare,
+        Field::ThirdPartyShare,
+        Field::Description,
+        Field::InventoryNumbers,
     ];
 
     /// The stable name used in profiles, JSON and `--map`.
@@ -190,6 +216,19 @@ impl Field {
             Field::HolderName => "holder_name",
             Field::LoanedOn => "loaned_on",
             Field::DueOn => "due_on",
+            Field::InvoiceNumber => "invoice_number",
+            Field::Supplier => "supplier",
+            Field::InvoiceDate => "invoice_date",
+            Field::PaidOn => "paid_on",
+            Field::NetAmount => "net_cents",
+            Field::VatAmount => "vat_cents",
+            Field::GrossAmount => "gross_cents",
+            Field::FederalShare => "federal_cents",
+            Field::LandShare => "land_cents",
+            Field::OwnShare => "own_cents",
+            Field::ThirdPartyShare => "third_party_cents",
+            Field::Description => "description",
+            Field::InventoryNumbers => "inventory_numbers",
         }
     }
 
@@ -251,6 +290,19 @@ impl Field {
             Field::HolderName => "Entleiher",
             Field::LoanedOn => "Ausgegeben am",
             Field::DueOn => "Rückgabe bis",
+            Field::InvoiceNumber => "Rechnungsnummer",
+            Field::Supplier => "Lieferant",
+            Field::InvoiceDate => "Rechnungsdatum",
+            Field::PaidOn => "Bezahlt am",
+            Field::NetAmount => "Netto",
+            Field::VatAmount => "Umsatzsteuer",
+            Field::GrossAmount => "Brutto",
+            Field::FederalShare => "Bundesanteil",
+            Field::LandShare => "Landesanteil",
+            Field::OwnShare => "Eigenanteil",
+            Field::ThirdPartyShare => "Drittmittel",
+            Field::Description => "Beschreibung",
+            Field::InventoryNumbers => "Inventarnummern",
         }
     }
 
@@ -362,6 +414,22 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (Field::ToBuilding, &["nachgebaude", "nach", "zugebaude", "tobuilding", "to"]),
     (Field::LoanedOn, &["ausgegebenam", "ausgabedatum", "verliehenam", "loanedon"]),
     (Field::DueOn, &["ruckgabebis", "ruckgabedatum", "fallig", "dueon", "due"]),
+    (
+        Field::InvoiceNumber,
+        &["rechnungsnr", "rechnungsnummer", "renr", "belegnr", "belegnummer", "invoicenumber", "invoiceno"],
+    ),
+    (Field::Supplier, &["lieferant", "firma", "auftragnehmer", "rechnungssteller", "supplier"]),
+    (Field::InvoiceDate, &["rechnungsdatum", "belegdatum", "invoicedate"]),
+    (Field::PaidOn, &["bezahltam", "zahlungsdatum", "gezahltam", "zahlung", "paidon"]),
+    (Field::NetAmount, &["netto", "nettobetrag", "betragnetto", "net", "netamount"]),
+    (Field::VatAmount, &["ust", "ust19", "mwst", "mwst19", "umsatzsteuer", "mehrwertsteuer", "vat"]),
+    (Field::GrossAmount, &["brutto", "bruttobetrag", "betragbrutto", "rechnungsbetrag", "gross", "grossamount"]),
+    (Field::FederalShare, &["bundesanteil", "bundesmittel", "federalshare"]),
+    (Field::LandShare, &["landesanteil", "landesmittel", "landshare"]),
+    (Field::OwnShare, &["eigenanteil", "schultrageranteil", "kommunalanteil", "ownshare"]),
+    (Field::ThirdPartyShare, &["drittmittel", "drittmittelanteil", "thirdparty"]),
+    (Field::Description, &["beschreibung", "leistung", "positionstext", "artikel", "description"]),
+    (Field::InventoryNumbers, &["inventarnummern", "inventarnrn", "gerate", "geraete", "inventoryitems", "items"]),
 ];
 
 /// The folded letters and digits of a header cell: "Inventar-Nr." → "inventarnr".
@@ -731,6 +799,39 @@ pub fn link_status(word: &str) -> Option<LinkStatus> {
             ("live", Live),
             ("gekundigt", Terminated),
             ("abgeschaltet", Terminated),
+        ],
+    )
+}
+
+pub fn funding_category(word: &str) -> Option<FundingCategory> {
+    use FundingCategory::*;
+    vocab(
+        word,
+        FundingCategory::ALL,
+        FundingCategory::code,
+        FundingCategory::label,
+        &[
+            ("vernetzung", Networking),
+            ("verkabelung", Networking),
+            ("vernetzungverkabelung", Networking),
+            ("netzwerk", Networking),
+            ("lan", Networking),
+            ("wlan", Wlan),
+            ("wifi", Wlan),
+            ("lernplattform", LearningPlatforms),
+            ("lernplattformen", LearningPlatforms),
+            ("lehrlerninfrastruktur", LearningPlatforms),
+            ("server", LearningPlatforms),
+            ("anzeigeundinteraktionsgerate", DisplayDevices),
+            ("anzeigegerate", DisplayDevices),
+            ("displays", DisplayDevices),
+            ("digitalearbeitsgerate", WorkEquipment),
+            ("arbeitsgerate", WorkEquipment),
+            ("mobileendgerate", MobileDevices),
+            ("endgerate", MobileDevices),
+            ("mobilegerate", MobileDevices),
+            ("administration", Administration),
+            ("itadministration", Administration),
         ],
     )
 }

@@ -72,6 +72,7 @@ fn tables(entity: ImportEntity) -> &'static [(&'static str, &'static str)] {
         ImportEntity::AccessPoints => &[("access_point", "access_points")],
         ImportEntity::PresentationHardware => &[("presentation_hardware", "presentation_hardware")],
         ImportEntity::FibreLinks => &[("fibre_link", "fibre_links")],
+        ImportEntity::Invoices => &[("invoice_line", "invoice_lines")],
         ImportEntity::Inventory => &[
             ("device", "devices"),
             ("access_point", "access_points"),
@@ -142,6 +143,11 @@ pub fn reconcile(
             "buildings" => ("t.school_id", "t.name", "coalesce(t.code, '')"),
             "rooms" => ("t.school_id", "t.number", "coalesce(t.name, '')"),
             "fibre_links" => ("t.school_id", "t.link_type", "coalesce(t.provider, '')"),
+            "invoice_lines" => (
+                "t.school_id",
+                "(SELECT invoice_number FROM invoices i WHERE i.id = t.invoice_id)",
+                "coalesce(t.description, '')",
+            ),
             _ => (
                 "t.school_id",
                 "coalesce(t.inventory_number, t.serial_number, '')",
@@ -149,7 +155,8 @@ pub fn reconcile(
             ),
         };
         let sql = format!(
-            "SELECT t.id, s.school_number, {key_expr}, {desc_expr} FROM {table} t JOIN schools s ON s.id = {school_col}
+            "SELECT t.id, coalesce(s.school_number, ''), {key_expr}, {desc_expr} FROM {table} t
+               LEFT JOIN schools s ON s.id = {school_col}
              WHERE t.deleted_at IS NULL AND t.id NOT IN (SELECT id FROM temp.reconcile_ids)
                AND (?1 = 0 OR {school_col} IN (SELECT value FROM json_each(?2)))
              ORDER BY s.school_number, 3"

@@ -389,6 +389,18 @@ fn locate_header(head: &Head, wanted: Option<u64>) -> Result<(usize, usize, Vec<
             row: None,
         })?,
     };
+    // A merged cell reaching into the header row from above ("Schulnummer" over two rows,
+    // "Gerät" over its sub-headers) starts the header there.
+    let mut start = start;
+    while let Some(m) = head.merges.iter().find(|m| {
+        let row0 = head.rows[start].number - 1;
+        u64::from(m.start.0) < row0 && u64::from(m.end.0) >= row0
+    }) {
+        match head.rows.iter().position(|r| r.number == u64::from(m.start.0) + 1) {
+            Some(i) if i < start => start = i,
+            _ => break,
+        }
+    }
     let header_row0 = head.rows[start].number - 1; // 0-based sheet row
     let mut end = start;
     let width = texts.iter().map(Vec::len).max().unwrap_or(0);
