@@ -704,7 +704,7 @@ fn invoices_import_with_lines_split_by_programme_and_linked_items() {
     for row in sheet.rows().skip(1) {
         gross += cents(&row[8]);
         links += row[9].to_string().split(',').filter(|s| !s.trim().is_empty()).count() as i64;
-        if row[5].to_string() == "Eigenmittel" {
+        if row[5] == "Eigenmittel" {
             own_funds += cents(&row[8]);
         }
     }
