@@ -23,7 +23,7 @@ use crate::state::AppState;
 
 /// Errors of `inspect` that concern the mapping, not the file: the columns are still shown.
 const MAPPING_PROBLEMS: &[&str] =
-    &["invalid_key", "key_column_missing", "type_column_missing", "school_column_missing"];
+    &["invalid_key", "key_column_missing", "type_column_missing", "school_column_missing", "column_missing"];
 
 /// Most lines one preview page carries.
 pub const MAX_PAGE: u32 = 1000;

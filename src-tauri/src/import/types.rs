@@ -96,6 +96,7 @@ pub fn entity_label(e: ImportEntity) -> &'static str {
         ImportEntity::PresentationHardware => "Präsentationstechnik",
         ImportEntity::FibreLinks => "Anschlüsse und Leitungen",
         ImportEntity::Inventory => "Gemischte Inventarliste (nach Gerätetyp)",
+        ImportEntity::Invoices => "Rechnungen (Fördermittel)",
     }
 }
 
@@ -111,9 +112,11 @@ pub fn key_label(k: MatchKey) -> &'static str {
 /// The keys the import accepts for an entity (see `Plan::new` in the exchange crate).
 fn keys_of(e: ImportEntity) -> Vec<MatchKey> {
     match e {
-        ImportEntity::Schools | ImportEntity::Buildings | ImportEntity::Rooms | ImportEntity::FibreLinks => {
-            vec![MatchKey::Natural]
-        }
+        ImportEntity::Schools
+        | ImportEntity::Buildings
+        | ImportEntity::Rooms
+        | ImportEntity::FibreLinks
+        | ImportEntity::Invoices => vec![MatchKey::Natural],
         ImportEntity::AccessPoints => vec![MatchKey::MacAddress, MatchKey::InventoryNumber, MatchKey::SerialNumber],
         _ => vec![MatchKey::InventoryNumber, MatchKey::SerialNumber, MatchKey::MacAddress],
     }
@@ -130,6 +133,8 @@ pub fn store_entity_label(entity: &str) -> &'static str {
         "access_point" => "Access Point",
         "presentation_hardware" => "Präsentationstechnik",
         "fibre_link" => "Anschluss",
+        "invoice" => "Rechnung",
+        "invoice_line" => "Rechnungsposition",
         "" => "",
         _ => "Eintrag",
     }
