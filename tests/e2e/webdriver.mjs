@@ -149,6 +149,26 @@ export class Session {
     return call("POST", `${this.base}/execute/async`, { script, args });
   }
 
+  /** The one element `css` matches; fails if there is none or more than one. */
+  async find(css) {
+    const ids = await this.findAll(css);
+    if (ids.length !== 1) throw new Error(`${ids.length} elements match ${css}, expected one`);
+    return ids[0];
+  }
+
+  /** Clicks the element `css` matches, as a user would (scrolled into view first). */
+  async click(css) {
+    const id = await this.find(css);
+    await call("POST", `${this.base}/element/${id}/click`, {});
+  }
+
+  /** Replaces the content of the input `css` matches by typing `text`. */
+  async type(css, text) {
+    const id = await this.find(css);
+    await call("POST", `${this.base}/element/${id}/clear`, {});
+    await call("POST", `${this.base}/element/${id}/value`, { text });
+  }
+
   async title() {
     return call("GET", `${this.base}/title`);
   }

@@ -1,0 +1,118 @@
+// Shared by the end-to-end tests: where the binaries are, the CLI, one app window per test
+// through tauri-driver, and screenshots that are checked to really show what they claim.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodePng, distinctColours } from "./png.mjs";
+import { Session, startDriver } from "./webdriver.mjs";
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, "target");
+export const appBinary = process.env.SCHULINVENTAR_APP ?? join(targetDir, "debug", "schulinventar-app");
+export const cliBinary = process.env.SCHULINVENTAR_CLI ?? join(targetDir, "debug", "schulinventar");
+export const screenshots = join(targetDir, "e2e-screenshots");
+
+export function cli(db, ...args) {
+  return execFileSync(cliBinary, ["--db", db, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Names of all schools as the CLI lists them (`--json` prints an array or a page object). */
+export function cliSchoolNames(db) {
+  const parsed = JSON.parse(cli(db, "list", "schools", "--json"));
+  const schools = Array.isArray(parsed) ? parsed : parsed.items;
+  assert.ok(Array.isArray(schools), "`list schools --json` prints schools");
+  return schools.map((s) => s.name);
+}
+
+/**
+ * Starts tauri-driver and one app window on `db` (`env`: more variables for the app);
+ * returns the session and a cleanup.
+ */
+export async function openApp(db, env = {}) {
+  // WEBKIT_DISABLE_COMPOSITING_MODE is passed through if the caller sets it. It is not set by
+  // default: on Debian 12 under Xvfb the window draws fine with compositing, while with it
+  // disabled WebKitWebDriver's screenshot command never answers.
+  const driver = await startDriver({ env: { ...process.env, ...env, SCHULINVENTAR_DB: db } });
+  try {
+    const session = await Session.create(driver.url, appBinary);
+    return {
+      session,
+      driverLog: driver.log,
+      async close() {
+        await session.close();
+        await driver.stop();
+      },
+    };
+  } catch (e) {
+    await driver.stop();
+    throw new Error(`${e.message}\n--- tauri-driver log ---\n${driver.log()}`);
+  }
+}
+
+/**
+ * Saves the window as a PNG once `selector` is really drawn: the DOM can be ahead of the
+ * painted frame, so this waits for frames and checks the pixels inside the element's box.
+ * `scroll` first scrolls the element to the top of its scrolling area (for content below the
+ * fold).
+ */
+export async function saveScreenshot(session, name, selector, { scroll = false } = {}) {
+  mkdirSync(screenshots, { recursive: true });
+  const file = join(screenshots, name);
+  const box = await session.execute(
+    `const el = document.querySelector(arguments[0]);
+     if (arguments[1]) el.scrollIntoView({ block: "start" });
+     const r = el.getBoundingClientRect();
+     return { x: r.x, y: r.y, width: r.width, height: r.height, scale: window.devicePixelRatio };`,
+    [selector, scroll],
+  );
+  let verdict = "";
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    await session.executeAsync(
+      "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+    );
+    const png = await session.screenshot();
+    writeFileSync(file, png);
+    const image = decodePng(png);
+    const ink = darkPixels(image, box);
+    const colours = distinctColours(image);
+    const [r, g, b] = pixel(image, 4, 4);
+    const brand = Math.abs(r - 0x1d) + Math.abs(g - 0x4e) + Math.abs(b - 0xd8) < 30;
+    // Text inside the element's box, a real picture, and the header in the brand blue
+    // (#1d4ed8, so the page's CSS was applied).
+    if (ink > 100 && colours > 50 && brand) return file;
+    verdict = `${ink} dark pixels in ${selector}, ${colours} colours, header rgb(${r},${g},${b})`;
+    if (Date.now() > deadline) assert.fail(`${file} does not show ${selector}: ${verdict}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function pixel(image, x, y) {
+  const at = (y * image.width + x) * image.channels;
+  return image.pixels.subarray(at, at + 3);
+}
+
+/** Pixels dark enough to be text within `box` (CSS pixels). */
+function darkPixels(image, box) {
+  const x0 = Math.max(0, Math.floor(box.x * box.scale));
+  const y0 = Math.max(0, Math.floor(box.y * box.scale));
+  const x1 = Math.min(image.width, Math.ceil((box.x + box.width) * box.scale));
+  const y1 = Math.min(image.height, Math.ceil((box.y + box.height) * box.scale));
+  let count = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const [r, g, b] = pixel(image, x, y);
+      if (r + g + b < 420) count++;
+    }
+  }
+  return count;
+}
+
+/** The visible error text, if the page shows one; used to fail fast with its message. */
+export async function visibleError(session) {
+  const alerts = await session.texts('[role="alert"]');
+  return alerts.join(" | ");
+}
