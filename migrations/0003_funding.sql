@@ -19,6 +19,10 @@ CREATE TABLE programmes (
     land_share_bp         INTEGER NOT NULL DEFAULT 0 CHECK (land_share_bp BETWEEN 0 AND 10000),
     min_cofinancing_bp    INTEGER NOT NULL CHECK (min_cofinancing_bp BETWEEN 0 AND 10000),
     earmark_years         INTEGER NOT NULL DEFAULT 0 CHECK (earmark_years BETWEEN 0 AND 30),
+    -- Mobile-device cap for general-education schools (DigitalPakt VV §3(1) Nr. 6c): mobile
+    -- spending ≤ this share of the Schulträger's investment, or ≤ the amount per school.
+    mobile_cap_bp                INTEGER CHECK (mobile_cap_bp IS NULL OR mobile_cap_bp BETWEEN 0 AND 10000),
+    mobile_cap_per_school_cents  INTEGER CHECK (mobile_cap_per_school_cents IS NULL OR mobile_cap_per_school_cents >= 0),
     -- JSON array of funding category codes
     categories            TEXT NOT NULL DEFAULT '[]',
     notes                 TEXT,
@@ -127,31 +131,31 @@ CREATE INDEX invoice_items_item ON invoice_items(item_id);
 
 -- The seeded catalogue, identical on every replica (fixed ids), extended and corrected by users.
 INSERT INTO programmes(id, name, short_name, land, eligible_from, eligible_to, application_deadline, binding_deadline,
-    implementation_end, proof_due, federal_share_bp, land_share_bp, min_cofinancing_bp, earmark_years, categories, notes,
-    created_at, updated_at) VALUES
+    implementation_end, proof_due, federal_share_bp, land_share_bp, min_cofinancing_bp, earmark_years,
+    mobile_cap_bp, mobile_cap_per_school_cents, categories, notes, created_at, updated_at) VALUES
 ('programme-digitalpakt-basis', 'DigitalPakt Schule 2019–2024 (Basis)', 'DigitalPakt Basis', NULL, '2019-05-17', '2024-05-16',
-    NULL, '2024-05-16', '2024-05-16', '2025-12-31', 9000, 0, 1000, 5,
+    NULL, '2024-05-16', '2024-05-16', '2025-12-31', 9000, 0, 1000, 5, 2000, 2500000,
     '["networking","wlan","learning_platforms","display_devices","work_equipment","mobile_devices"]',
     'Verwaltungsvereinbarung vom 17.05.2019; Länder setzen eigene Fristen (z. B. NRW: Umsetzung bis 31.10.2024).',
     '2019-05-17T00:00:00Z', '2019-05-17T00:00:00Z'),
 ('programme-sofortausstattung', 'Sofortausstattungsprogramm', 'Sofortausstattung', NULL, '2020-07-04', '2024-05-16',
-    NULL, NULL, '2024-05-16', '2025-12-31', 9000, 0, 1000, 5, '["mobile_devices"]',
+    NULL, NULL, '2024-05-16', '2025-12-31', 9000, 0, 1000, 5, NULL, NULL, '["mobile_devices"]',
     'Zusatzvereinbarung: mobile Endgeräte für Schülerinnen und Schüler.', '2020-07-04T00:00:00Z', '2020-07-04T00:00:00Z'),
 ('programme-administration', 'Administration (IT-Administratoren)', 'Administration', NULL, '2020-11-04', '2024-05-16',
-    NULL, NULL, '2024-05-16', '2025-12-31', 9000, 0, 1000, 0, '["administration"]',
+    NULL, NULL, '2024-05-16', '2025-12-31', 9000, 0, 1000, 0, NULL, NULL, '["administration"]',
     'Zusatzvereinbarung: Förderung der IT-Administration.', '2020-11-04T00:00:00Z', '2020-11-04T00:00:00Z'),
 ('programme-leihgeraete', 'Leihgeräte für Lehrkräfte', 'Leihgeräte Lehrkräfte', NULL, '2021-01-28', '2024-05-16',
-    NULL, NULL, '2024-05-16', '2025-12-31', 9000, 0, 1000, 5, '["mobile_devices"]',
+    NULL, NULL, '2024-05-16', '2025-12-31', 9000, 0, 1000, 5, NULL, NULL, '["mobile_devices"]',
     'Zusatzvereinbarung: dienstliche Endgeräte für Lehrkräfte.', '2021-01-28T00:00:00Z', '2021-01-28T00:00:00Z'),
 ('programme-digitalpakt-2', 'DigitalPakt Schule 2.0 (2025–2030)', 'DigitalPakt 2.0', NULL, '2025-01-01', '2030-12-31',
-    NULL, NULL, NULL, NULL, 5000, 0, 5000, 5,
+    NULL, NULL, NULL, NULL, 5000, 0, 5000, 5, NULL, NULL,
     '["networking","wlan","learning_platforms","display_devices","work_equipment","mobile_devices","administration"]',
     'Bund und Länder je 2,5 Mrd. EUR; Landesrichtlinien legen Anteile und Fristen fest.', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z'),
 ('programme-gute-schule-2020', 'Gute Schule 2020 (NRW)', 'Gute Schule 2020', 'NW', '2017-01-01', '2020-12-31',
-    NULL, NULL, '2020-12-31', NULL, 0, 10000, 0, 0,
+    NULL, NULL, '2020-12-31', NULL, 0, 10000, 0, 0, NULL, NULL,
     '["networking","wlan","learning_platforms","display_devices","work_equipment","mobile_devices","administration"]',
     'Landesprogramm NRW über die NRW.BANK.', '2017-01-01T00:00:00Z', '2017-01-01T00:00:00Z'),
 ('programme-eigenmittel', 'Eigenmittel des Schulträgers', 'Eigenmittel', NULL, NULL, NULL,
-    NULL, NULL, NULL, NULL, 0, 0, 0, 0,
+    NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL,
     '["networking","wlan","learning_platforms","display_devices","work_equipment","mobile_devices","administration"]',
     'Ohne Förderung bezahlte Ausstattung.', '2019-01-01T00:00:00Z', '2019-01-01T00:00:00Z');

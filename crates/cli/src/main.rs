@@ -1,6 +1,7 @@
 //! `schulinventar`: every headless job. Subcommands parse their arguments, call one core
 //! function and print its result; errors go to stderr in German with a non-zero exit code.
 
+mod funding_cmd;
 mod import_cmd;
 
 use std::io::{self, Write};
@@ -91,6 +92,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fördermittel: Budget und Prüfung der Förderregeln
+    #[command(subcommand)]
+    Funding(funding_cmd::FundingCommand),
 }
 
 /// What can go wrong in a command.
@@ -265,6 +269,11 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::ImportHistory { json } => return import_cmd::history(&store, json, &mut out),
         Command::ImportProfiles { json } => return import_cmd::profiles(&store, json, &mut out),
+        Command::Funding(cmd) => {
+            let code = funding_cmd::run(&store, cmd, &mut out)?;
+            out.flush().map_err(out_err)?;
+            return Ok(code);
+        }
     }
     out.flush().map_err(out_err)?;
     Ok(ExitCode::SUCCESS)

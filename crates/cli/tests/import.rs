@@ -209,3 +209,43 @@ fn reconcile_json_contract_and_report() {
         "reconciling changed nothing"
     );
 }
+
+#[test]
+fn funding_status_and_check_on_the_imported_invoices() {
+    let dir = with_schools();
+    cli(&dir).args(["import", &fixture("geraeteliste_beispielstadt.xlsx"), "--valid-only"]).assert().success();
+    let out = cli(&dir).args(["import", &fixture("rechnungen_digitalpakt.xlsx"), "--json"]).assert().success();
+    assert_eq!(parse(&out.get_output().stdout)["created"], 80);
+    let status = parse(
+        &cli(&dir)
+            .args(["funding", "status", "--programme", "programme-digitalpakt-basis", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    );
+    let budgets = status["budgets"].as_array().unwrap();
+    let total = budgets.iter().find(|b| b["school_id"].is_null()).unwrap();
+    let per_school: i64 =
+        budgets.iter().filter(|b| !b["school_id"].is_null()).map(|b| b["spent_cents"].as_i64().unwrap()).sum();
+    assert_eq!(total["spent_cents"].as_i64().unwrap(), per_school, "the schools add up to the Schulträger");
+    let parts = ["federal_cents", "land_cents", "own_cents", "third_party_cents"]
+        .iter()
+        .map(|k| total[k].as_i64().unwrap())
+        .sum::<i64>();
+    assert_eq!(parts, total["spent_cents"].as_i64().unwrap(), "the money sources add up to the cent");
+
+    // The fixture's invoices break rules (dates outside the period, categories, the mobile cap): exit 1.
+    let out = cli(&dir).args(["funding", "check", "--json"]).assert().code(1);
+    let v = parse(&out.get_output().stdout);
+    assert!(v["violations"].as_u64().unwrap() > 0);
+    let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    for code in ["invoice_outside_period", "category_not_fundable", "mobile_cap_exceeded", "items_without_invoice"] {
+        assert!(codes.contains(&code), "{code} in {codes:?}");
+    }
+    cli(&dir).args(["funding", "check"]).assert().code(1).stdout(predicate::str::contains("VERSTOSS"));
+    // An empty inventory breaks no rule.
+    let empty = tempfile::tempdir().unwrap();
+    let out = cli(&empty).args(["funding", "check", "--json"]).assert().success();
+    assert_eq!(parse(&out.get_output().stdout)["violations"], 0);
+}

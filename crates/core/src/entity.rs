@@ -231,6 +231,8 @@ pub static PROGRAMME: EntityInfo = EntityInfo {
         "land_share_bp",
         "min_cofinancing_bp",
         "earmark_years",
+        "mobile_cap_bp",
+        "mobile_cap_per_school_cents",
         "categories",
         "notes",
     ],

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod entity;
 pub mod error;
 pub mod fold;
+pub mod funding;
 pub mod imports;
 pub mod model;
 pub mod query;

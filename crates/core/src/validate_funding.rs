@@ -55,6 +55,12 @@ impl Validate for ProgrammeData {
             );
         }
         e.range("earmark_years", Some(self.earmark_years), 0, 30, "Die Zweckbindung (Jahre)");
+        if let Some(bp) = self.mobile_cap_bp {
+            share(&mut e, "mobile_cap_bp", bp, "Die Obergrenze für mobile Endgeräte");
+        }
+        if let Some(c) = self.mobile_cap_per_school_cents {
+            amount(&mut e, "mobile_cap_per_school_cents", c, "Die Obergrenze je Schule", false);
+        }
         if let (Some(from), Some(to)) = (self.eligible_from, self.eligible_to) {
             if to < from {
                 e.add("eligible_to", "before_start", "Das Ende des Förderzeitraums liegt vor seinem Beginn.");

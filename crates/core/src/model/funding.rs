@@ -23,6 +23,10 @@ pub struct ProgrammeData {
     pub land_share_bp: i64,
     pub min_cofinancing_bp: i64,
     pub earmark_years: i64,
+    /// Mobile-device cap for general-education schools: share of the Schulträger's investment…
+    pub mobile_cap_bp: Option<i64>,
+    /// …or amount per school, whichever is more favourable (no pooling between schools).
+    pub mobile_cap_per_school_cents: Option<i64>,
     #[serde(default, deserialize_with = "crate::model::vec_from_json_text")]
     pub categories: Vec<FundingCategory>,
     pub notes: Option<String>,
@@ -102,15 +106,12 @@ pub struct InvoiceItemData {
     pub item_id: String,
 }
 
-/// Splits a gross amount by a programme's shares: federal and Land rounded to the cent, the
-/// rest is the Schulträger's own share, so the parts always add up to the amount.
+/// Splits a gross amount by a programme's shares: the federal and Land parts are rounded down
+/// to the cent (funding is never rounded up), the rest is the Schulträger's own share, so the
+/// parts always add up to the amount and the co-financing never falls short of its minimum.
 pub fn split_by_shares(gross_cents: i64, federal_share_bp: i64, land_share_bp: i64) -> (i64, i64, i64) {
-    let part = |bp: i64| -> i64 {
-        // Round half away from zero, in integers.
-        let x = i128::from(gross_cents) * i128::from(bp);
-        let q = (x.abs() + 5000) / 10000;
-        (if x < 0 { -q } else { q }) as i64
-    };
+    // Truncation toward zero: a credit note splits like the invoice it corrects.
+    let part = |bp: i64| -> i64 { (i128::from(gross_cents) * i128::from(bp) / 10_000) as i64 };
     let federal = part(federal_share_bp);
     let land = part(land_share_bp);
     (federal, land, gross_cents - federal - land)
@@ -130,13 +131,14 @@ mod tests {
     #[test]
     fn shares_add_up_to_the_amount() {
         assert_eq!(split_by_shares(10_000, 9000, 0), (9000, 0, 1000));
-        assert_eq!(split_by_shares(333, 9000, 0), (300, 0, 33));
-        assert_eq!(split_by_shares(2_498_401, 9000, 0), (2_248_561, 0, 249_840));
-        assert_eq!(split_by_shares(101, 5000, 2500), (51, 25, 25));
+        assert_eq!(split_by_shares(333, 9000, 0), (299, 0, 34), "299.7 rounds down");
+        assert_eq!(split_by_shares(2_498_401, 9000, 0), (2_248_560, 0, 249_841));
+        assert_eq!(split_by_shares(101, 5000, 2500), (50, 25, 26));
         assert_eq!(split_by_shares(-1000, 9000, 0), (-900, 0, -100), "credit notes split the same way");
         for gross in [0, 1, 7, 99, 12_345, 999_999_999] {
             let (f, l, o) = split_by_shares(gross, 9000, 500);
             assert_eq!(f + l + o, gross);
+            assert!(o * 10_000 >= gross * 500, "own share never below its part");
         }
     }
 }
