@@ -176,7 +176,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             })?;
             writeln!(
                 out,
-                "Beispieldaten erzeugt in {:.1} s: {} Schulträger, {} Schulen, {} Räume, {} Geräte, {} Ausleihen, {} Access Points, {} Präsentationsgeräte, {} Leitungen.",
+                "Beispieldaten erzeugt in {:.1} s: {} Schulträger, {} Schulen, {} Räume, {} Geräte, {} Ausleihen, {} Access Points, {} Präsentationsgeräte, {} Leitungen, {} Rechnungen ({} verknüpfte Gegenstände), {} Maßnahmen, {} Zuweisungen.",
                 started.elapsed().as_secs_f64(),
                 summary.school_authorities,
                 summary.schools,
@@ -185,7 +185,11 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 summary.loans,
                 summary.access_points,
                 summary.presentation_hardware,
-                summary.fibre_links
+                summary.fibre_links,
+                summary.invoices,
+                summary.invoice_items,
+                summary.measures,
+                summary.allocations
             )
             .map_err(out_err)?;
         }

@@ -90,6 +90,11 @@ pub struct DemoSummary {
     pub access_points: u64,
     pub presentation_hardware: u64,
     pub fibre_links: u64,
+    pub allocations: u64,
+    pub measures: u64,
+    pub invoices: u64,
+    pub invoice_lines: u64,
+    pub invoice_items: u64,
 }
 
 const CITIES: &[&str] = &[
@@ -362,6 +367,33 @@ pub fn generate(store: &mut Store, scale: Scale, seed: u64, progress: Progress<'
         school_index = end;
         progress(per_school * end as u64, total);
     }
+    // Each Schulträger's budgets: per pupil, as the Länder compute them.
+    store.write(source(), |w| {
+        let pupils: Vec<(String, i64)> = {
+            let conn = w.conn()?;
+            let mut stmt = conn.prepare(
+                "SELECT authority_id, coalesce(sum(pupils), 0) FROM schools WHERE deleted_at IS NULL GROUP BY 1 ORDER BY 1",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for (authority, n) in pupils {
+            for (programme, per_pupil) in [(BASIS, 50_000), (SOFORT, 9_000), (LEIH, 3_500)] {
+                w.create(AllocationData {
+                    programme_id: programme.into(),
+                    authority_id: authority.clone(),
+                    school_id: None,
+                    amount_cents: n * per_pupil,
+                    pupils: Some(n),
+                    per_pupil_cents: Some(per_pupil),
+                    key_note: Some("nach Schülerzahl".into()),
+                    notes: None,
+                })?;
+                sum.allocations += 1;
+            }
+        }
+        Ok(())
+    })?;
     store.optimize()?;
     Ok(sum)
 }
@@ -519,6 +551,7 @@ fn school(
         sum.fibre_links += 1;
     }
 
+    let mut funded: Vec<Bought> = Vec::new();
     let inv_prefix = format!("{:06}", 100_000 + index * 13 % 900_000);
     let mut inv = 0u32;
     let mut next_inv = || {
@@ -537,7 +570,7 @@ fn school(
         };
         let (manufacturer, model) = g.model(list);
         let bought = g.date(2016, 2024);
-        w.create(PresentationHardwareData {
+        let p = w.create(PresentationHardwareData {
             asset: AssetFields {
                 school_id: sid.clone(),
                 building_id: Some(room.1.clone()),
@@ -560,6 +593,13 @@ fn school(
             size_inches: size,
             installed_on: Some(bought + Duration::days(21)),
         })?;
+        funded.push(Bought {
+            entity: ItemEntity::PresentationHardware,
+            id: p.id,
+            price: p.data.asset.price_cents.unwrap_or(0),
+            on: bought,
+            teacher: false,
+        });
         sum.presentation_hardware += 1;
     }
 
@@ -577,7 +617,7 @@ fn school(
             (mac_n >> 8) & 0xff,
             mac_n & 0xff
         );
-        w.create(AccessPointData {
+        let ap = w.create(AccessPointData {
             asset: AssetFields {
                 school_id: sid.clone(),
                 building_id: Some(room.1.clone()),
@@ -600,6 +640,13 @@ fn school(
             ssids: vec!["Schule".into(), "Schule-Lehrkraefte".into(), "Gast".into()],
             installed_on: Some(bought + Duration::days(14)),
         })?;
+        funded.push(Bought {
+            entity: ItemEntity::AccessPoint,
+            id: ap.id,
+            price: ap.data.asset.price_cents.unwrap_or(0),
+            on: bought,
+            teacher: false,
+        });
         sum.access_points += 1;
     }
 
@@ -656,6 +703,15 @@ fn school(
             os: Some(os.into()),
         })?;
         sum.devices += 1;
+        if group != UserGroup::Administration {
+            funded.push(Bought {
+                entity: ItemEntity::Device,
+                id: device.id.clone(),
+                price: device.data.asset.price_cents.unwrap_or(0),
+                on: bought,
+                teacher,
+            });
+        }
         if teacher && !retired {
             // Every teacher device has been lent at least once; most are out now.
             let loaned = g.date(2021, 2024);
@@ -672,6 +728,124 @@ fn school(
             })?;
             sum.loans += 1;
         }
+    }
+    fund_school(w, &sid, authority, &inv_prefix, &funded, sum)?;
+    Ok(())
+}
+
+/// An item the demo bought, for the invoices that paid for it.
+struct Bought {
+    entity: ItemEntity,
+    id: String,
+    price: i64,
+    on: NaiveDate,
+    teacher: bool,
+}
+
+const BASIS: &str = "programme-digitalpakt-basis";
+const SOFORT: &str = "programme-sofortausstattung";
+const LEIH: &str = "programme-leihgeraete";
+/// Items linked per invoice line; the rest of a line's items stay unlinked, as in real ledgers
+/// where only part of the equipment is recorded against its invoice.
+const LINKS_PER_LINE: usize = 12;
+
+/// The invoices that paid for a school's equipment: per programme, category and year one
+/// invoice with one line over the items bought then, split by the programme's shares.
+fn fund_school(
+    w: &mut Writer<'_>,
+    school_id: &str,
+    authority: &str,
+    prefix: &str,
+    items: &[Bought],
+    sum: &mut DemoSummary,
+) -> Result<()> {
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let (basis_from, basis_to) = (date(2019, 5, 17), date(2024, 5, 16));
+    let mut groups: std::collections::BTreeMap<(&str, FundingCategory, i32), Vec<&Bought>> = Default::default();
+    for b in items.iter().filter(|b| b.on >= basis_from && b.on <= basis_to) {
+        let key = match b.entity {
+            ItemEntity::AccessPoint => (BASIS, FundingCategory::Wlan),
+            ItemEntity::PresentationHardware => (BASIS, FundingCategory::DisplayDevices),
+            _ if b.teacher && b.on >= date(2021, 1, 28) => (LEIH, FundingCategory::MobileDevices),
+            _ if !b.teacher && b.on >= date(2020, 7, 4) => (SOFORT, FundingCategory::MobileDevices),
+            _ if !b.teacher => (BASIS, FundingCategory::MobileDevices),
+            _ => continue,
+        };
+        groups.entry((key.0, key.1, b.on.year())).or_default().push(b);
+    }
+    let suppliers = ["Bechtle GmbH", "Cancom SE", "Computacenter AG", "Elektro Schulze KG"];
+    let shares =
+        |programme: &str| if programme == BASIS || programme == SOFORT || programme == LEIH { 9000 } else { 0 };
+    let mut measures: std::collections::BTreeMap<(&str, FundingCategory), (i64, NaiveDate)> = Default::default();
+    for (n, ((programme, category, year), list)) in groups.into_iter().enumerate() {
+        let gross: i64 = list.iter().map(|b| b.price).sum();
+        let last = list.iter().map(|b| b.on).max().unwrap_or(basis_from);
+        let vat = gross * 19 / 119;
+        let invoice = w.create(InvoiceData {
+            authority_id: authority.to_owned(),
+            supplier: suppliers[n % suppliers.len()].to_owned(),
+            invoice_number: format!("RE-{year}-{prefix}-{:02}", n + 1),
+            invoice_date: last,
+            paid_on: Some(last + Duration::days(28)),
+            net_cents: gross - vat,
+            vat_cents: vat,
+            gross_cents: gross,
+            notes: None,
+        })?;
+        let (federal, land, own) = split_by_shares(gross, shares(programme), 0);
+        let line = w.create(InvoiceLineData {
+            invoice_id: invoice.id,
+            position: 1,
+            description: Some(format!("{} {year}", category.label())),
+            school_id: Some(school_id.to_owned()),
+            programme_id: Some(programme.to_owned()),
+            category,
+            net_cents: gross - vat,
+            vat_cents: vat,
+            gross_cents: gross,
+            federal_cents: federal,
+            land_cents: land,
+            own_cents: own,
+            third_party_cents: 0,
+            notes: None,
+        })?;
+        for b in list.iter().take(LINKS_PER_LINE) {
+            w.create(InvoiceItemData { line_id: line.id.clone(), item_entity: b.entity, item_id: b.id.clone() })?;
+            sum.invoice_items += 1;
+        }
+        let m = measures.entry((programme, category)).or_insert((0, last));
+        m.0 += gross;
+        m.1 = m.1.min(last);
+        sum.invoices += 1;
+        sum.invoice_lines += 1;
+    }
+    for ((programme, category), (spent, first)) in measures {
+        // Planned a little above what was spent; approved as planned before the first invoice.
+        let planned = spent + spent / 20;
+        w.create(MeasureData {
+            programme_id: programme.to_owned(),
+            school_id: school_id.to_owned(),
+            category,
+            title: format!(
+                "{} ({})",
+                category.label(),
+                if programme == BASIS { "DigitalPakt" } else { "Zusatzprogramm" }
+            ),
+            planned_cents: planned,
+            status: MeasureStatus::Completed,
+            applied_on: Some(first - Duration::days(120)),
+            approved_on: Some(first - Duration::days(60)),
+            file_number: Some(format!("DP-{prefix}-{}", category.code())),
+            approved_cents: Some(planned),
+            funding_rate_bp: Some(9000),
+            narrative: Some(format!(
+                "Ziel: {} für den Unterricht nach dem Medienkonzept der Schule. Umgesetzt wie beantragt; \
+                 Minderausgaben gegenüber der Planung durch günstigere Angebote.",
+                category.label()
+            )),
+            notes: None,
+        })?;
+        sum.measures += 1;
     }
     Ok(())
 }

@@ -185,8 +185,44 @@ fn demo_small_is_deterministic_and_complete() {
     let (_d2, s2, n2, ser2) = snapshot();
     assert_eq!((s1.clone(), n1.clone(), ser1), (s2, n2, ser2));
     assert_eq!(s1["schools"], 3);
-    for key in ["buildings", "rooms", "devices", "loans", "access_points", "presentation_hardware", "fibre_links"] {
+    for key in [
+        "buildings",
+        "rooms",
+        "devices",
+        "loans",
+        "access_points",
+        "presentation_hardware",
+        "fibre_links",
+        "allocations",
+        "measures",
+        "invoices",
+        "invoice_lines",
+        "invoice_items",
+    ] {
         assert!(s1[key].as_i64().unwrap() > 0, "{key} filled");
     }
     assert!(n1.iter().all(|n| n.split(' ').next().unwrap().len() == 6), "NRW school numbers: {n1:?}");
+}
+
+#[test]
+fn demo_funding_adds_up_and_the_checks_run() {
+    let (_dir, mut store) = open_temp();
+    demo::generate(&mut store, demo::Scale::Small, 7, &mut |_, _| {}).unwrap();
+    let conn = store.conn();
+    let bad: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM invoices i WHERE gross_cents <> (SELECT sum(gross_cents) FROM invoice_lines l WHERE l.invoice_id = i.id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(bad, 0, "invoice totals are the sums of their lines");
+    let findings = schulinventar_core::funding::check(conn, date(2025, 1, 1)).unwrap();
+    assert!(
+        !findings.iter().any(|f| f.code == "invoice_outside_period" || f.code == "category_not_fundable"),
+        "{findings:?}"
+    );
+    assert!(findings.iter().any(|f| f.code == "deadline_ahead"));
+    let budgets = schulinventar_core::funding::budgets(conn, None, None).unwrap();
+    assert!(budgets.iter().any(|b| b.allocated_cents > 0 && b.spent_cents > 0 && b.approved_cents > 0));
 }
