@@ -159,3 +159,7 @@ INSERT INTO programmes(id, name, short_name, land, eligible_from, eligible_to, a
     NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL,
     '["networking","wlan","learning_platforms","display_devices","work_equipment","mobile_devices","administration"]',
     'Ohne Förderung bezahlte Ausstattung.', '2019-01-01T00:00:00Z', '2019-01-01T00:00:00Z');
+
+-- Why an operation was made, where a rule asks for a documented reason (retiring or moving an
+-- item inside its earmarking period). Travels with the operation.
+ALTER TABLE change_log ADD COLUMN reason TEXT;

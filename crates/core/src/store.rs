@@ -120,6 +120,7 @@ impl Store {
             places: PlaceCache::default(),
             pending_search: std::cell::Cell::new(0),
             step_seq: None,
+            reason: None,
         };
         let (out, keep) = f(&mut w)?;
         if !keep {
@@ -140,6 +141,18 @@ impl Store {
 
     pub fn update<T: Entity + Validate>(&mut self, id: &str, data: T) -> Result<Row<T>> {
         self.write(None, |w| w.update(id, data))
+    }
+
+    /// An update with a documented reason, recorded in the change log (needed, e.g., to retire
+    /// an earmarked item).
+    pub fn update_with_reason<T: Entity + Validate>(&mut self, id: &str, data: T, reason: &str) -> Result<Row<T>> {
+        self.write(None, |w| {
+            w.set_reason(Some(reason.to_owned()));
+            if w.reason.is_none() {
+                return Err(CoreError::field("reason", "required", "Die Begründung muss angegeben werden."));
+            }
+            w.update(id, data)
+        })
     }
 
     pub fn delete<T: Entity + Validate>(&mut self, id: &str) -> Result<()> {
@@ -186,6 +199,8 @@ pub struct Writer<'a> {
     pending_search: std::cell::Cell<usize>,
     /// The sequence number at the start of the open step, if one is open.
     step_seq: Option<i64>,
+    /// The documented reason recorded with the following operations.
+    reason: Option<String>,
 }
 
 /// Which rows keep a row alive: a row is not deleted while rows of these tables refer to it.
@@ -290,6 +305,7 @@ impl Writer<'_> {
         if changed.is_empty() {
             return Ok(current);
         }
+        self.check_earmark(info, id, &changed)?;
         let hlc = self.set_fields(info, id, &changed)?;
         self.index(&data, id, rowid_of(&self.tx, info, id)?, false)?;
         Ok(Row { data, updated_at: hlc.to_rfc3339(), ..current })
@@ -387,6 +403,52 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Records `reason` with the following operations of this transaction (None: no reason).
+    pub fn set_reason(&mut self, reason: Option<String>) {
+        self.reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    }
+
+    /// Retiring an item or moving it to another school or room while it is earmarked (funded by
+    /// a programme whose earmarking period has not ended) needs a documented reason.
+    fn check_earmark(&self, info: &EntityInfo, id: &str, changed: &Map<String, Value>) -> Result<()> {
+        if !matches!(info.name, "device" | "access_point" | "presentation_hardware") || self.reason.is_some() {
+            return Ok(());
+        }
+        let retiring = changed.get("status").and_then(Value::as_str) == Some("retired");
+        let moving = changed.contains_key("school_id") || changed.contains_key("room_id");
+        if !retiring && !moving {
+            return Ok(());
+        }
+        let earmark: Option<(String, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT date(i.invoice_date, '+' || p.earmark_years || ' years') AS until, coalesce(p.short_name, p.name)
+                 FROM invoice_items x
+                 JOIN invoice_lines l ON l.id = x.line_id AND l.deleted_at IS NULL
+                 JOIN invoices i ON i.id = l.invoice_id AND i.deleted_at IS NULL
+                 JOIN programmes p ON p.id = l.programme_id
+                 WHERE x.item_id = ?1 AND x.deleted_at IS NULL AND p.earmark_years > 0
+                 ORDER BY until DESC LIMIT 1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((until, programme)) = earmark else { return Ok(()) };
+        let Ok(until) = NaiveDate::parse_from_str(&until, "%Y-%m-%d") else { return Ok(()) };
+        if until <= self.today {
+            return Ok(());
+        }
+        let (field, what) = if retiring { ("status", "ausgemustert") } else { ("room_id", "umgesetzt") };
+        Err(CoreError::field(
+            field,
+            "earmarked",
+            format!(
+                "Der Gegenstand ist aus „{programme}“ gefördert und bis {} zweckgebunden. Er kann nur mit einer \
+                 dokumentierten Begründung {what} werden.",
+                until.format("%d.%m.%Y")
+            ),
+        ))
+    }
+
     /// The id of the change source (import file, bundle …) this transaction records, if any.
     pub fn source_id(&self) -> Option<&str> {
         self.source_id.as_deref()
@@ -457,8 +519,8 @@ impl Writer<'_> {
         self.next_seq += 1;
         self.tx
             .prepare_cached(
-                "INSERT INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 self.clock.node(),
@@ -471,6 +533,7 @@ impl Writer<'_> {
                 self.author,
                 db::SCHEMA_VERSION,
                 self.source_id,
+                self.reason,
             ])?;
         self.last_hlc = Some(hlc.clone());
         Ok(())

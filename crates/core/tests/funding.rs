@@ -197,3 +197,58 @@ fn allocations_and_measures() {
     // The programme is in use: not deletable.
     assert!(store.delete::<ProgrammeData>("programme-digitalpakt-basis").is_err());
 }
+
+#[test]
+fn retiring_or_moving_an_earmarked_item_needs_a_reason() {
+    let (_dir, mut store) = open_temp();
+    let a = store.create(authority()).unwrap();
+    let s = store.create(school(&a.id, "123456", "Gymnasium Nord")).unwrap();
+    let other = store.create(room(&s.id, None, "B.1.01")).unwrap();
+    let dev = store.create(device(&s.id, Some("INV-9"))).unwrap();
+    let old = store.create(device(&s.id, Some("INV-10"))).unwrap();
+    for (item, date_of_invoice, number) in [(&dev, date(2023, 5, 2), "RE-9"), (&old, date(2015, 5, 2), "RE-10")] {
+        let mut i = invoice(&a.id, number);
+        i.invoice_date = date_of_invoice;
+        i.paid_on = None;
+        let inv = store.create(i).unwrap();
+        let ln = store.create(line(&inv.id, 119_000, (107_100, 0, 11_900, 0))).unwrap();
+        store
+            .create(InvoiceItemData { line_id: ln.id, item_entity: ItemEntity::Device, item_id: item.id.clone() })
+            .unwrap();
+    }
+    // Earmarked until 02.05.2028 (5 years after the invoice).
+    let mut retired = dev.data.clone();
+    retired.asset.status = AssetStatus::Retired;
+    match store.update(&dev.id, retired.clone()).unwrap_err() {
+        CoreError::Validation { errors, .. } => {
+            assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("status", "earmarked"));
+            assert!(
+                errors[0].message.contains("02.05.2028") && errors[0].message.contains("DigitalPakt Basis"),
+                "{}",
+                errors[0].message
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut moved = dev.data.clone();
+    moved.asset.room_id = Some(other.id.clone());
+    assert!(
+        matches!(store.update(&dev.id, moved).unwrap_err(), CoreError::Validation { ref errors, .. } if errors[0].code == "earmarked")
+    );
+    // Other changes are free.
+    let mut renamed = dev.data.clone();
+    renamed.asset.notes = Some("Akku getauscht".into());
+    store.update(&dev.id, renamed).unwrap();
+    // With a documented reason it is allowed, and the reason is in the change log.
+    assert!(store.update_with_reason(&dev.id, retired.clone(), "  ").is_err(), "an empty reason is none");
+    store.update_with_reason(&dev.id, retired, "Totalschaden nach Wasserschaden, Versicherungsfall 2024-17").unwrap();
+    let reason: String = store
+        .conn()
+        .query_row("SELECT reason FROM change_log WHERE row_id = ?1 ORDER BY seq DESC LIMIT 1", [&dev.id], |r| r.get(0))
+        .unwrap();
+    assert!(reason.starts_with("Totalschaden"));
+    // The item bought in 2015 is past its five years.
+    let mut old_retired = old.data.clone();
+    old_retired.asset.status = AssetStatus::Retired;
+    store.update(&old.id, old_retired).unwrap();
+}
