@@ -361,6 +361,10 @@ pub struct Control<'a> {
 
 const CANCELLED: &str = "cancelled";
 
+fn cancelled() -> ImportError {
+    ImportError { code: CANCELLED.into(), message: "Der Import wurde abgebrochen; es wurde nichts gespeichert.".into() }
+}
+
 /// Opens a file and shows how its columns would be read, without touching the database.
 pub fn inspect(
     path: &Path,
@@ -416,11 +420,16 @@ pub fn run_import(
     let author = store.author().to_owned();
     let progress = table.progress();
     let result = store.write_if(Some(source), |w| {
+        let cancel = control.cancel;
         let mut run = Runner::new(w, &plan, options, &mut report)?;
         if let Err(stop) = run.rows(table, &progress, control)? {
             return Ok((Err(stop), false));
         }
         run.finish()?;
+        // A cancel that came after the last row still means: keep nothing.
+        if cancel.load(Ordering::Relaxed) {
+            return Ok((Err(cancelled()), false));
+        }
         // Rows the reader could not read at all may come late; list everything in sheet order.
         report.error_rows.sort_by_key(|e| e.row);
         report.error_cells.sort_by_key(|e| e.0);
@@ -1028,12 +1037,10 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
         control: Control<'_>,
     ) -> schulinventar_core::Result<Result<(), ImportError>> {
         let mut n: u64 = 0;
+        let mut last_report = std::time::Instant::now();
         for row in table {
             if control.cancel.load(Ordering::Relaxed) {
-                return Ok(Err(ImportError {
-                    code: CANCELLED.into(),
-                    message: "Der Import wurde abgebrochen; es wurde nichts gespeichert.".into(),
-                }));
+                return Ok(Err(cancelled()));
             }
             match row {
                 Ok(row) => self.row(&row)?,
@@ -1060,7 +1067,9 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
                 Err(e) => return Ok(Err(e.into())),
             }
             n += 1;
-            if n % 1000 == 0 {
+            // Every 1000 rows, and at least five times a second for slow rows.
+            if n % 1000 == 0 || last_report.elapsed() >= std::time::Duration::from_millis(200) {
+                last_report = std::time::Instant::now();
                 (control.progress)(ImportProgress { rows: n, fraction: progress.fraction() });
             }
         }
@@ -1136,13 +1145,15 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
                     // Every other problem of the row is reported too.
                     self.school_of(&mut cells);
                     parse_asset(&mut cells);
-                    return self.finish_error(row, "", std::mem::take(&mut cells.errors));
+                    let key = self.key_text(Target::Device(None), &cells);
+                    return self.finish_error(row, "", key, std::mem::take(&mut cells.errors));
                 }
                 None => {
                     cells.fail(Field::Type, "required", "Der Gerätetyp fehlt.");
                     self.school_of(&mut cells);
                     parse_asset(&mut cells);
-                    return self.finish_error(row, "", std::mem::take(&mut cells.errors));
+                    let key = self.key_text(Target::Device(None), &cells);
+                    return self.finish_error(row, "", key, std::mem::take(&mut cells.errors));
                 }
             },
         };
@@ -1187,7 +1198,7 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
                         message: format!("Die Zeile kann nicht als {} übernommen werden.", target.label()),
                     });
                 }
-                self.finish_error(row, entity, all)
+                self.finish_error(row, entity, key_text, all)
             }
             Err(RowFailure::Fatal(e)) => Err(e),
         }
@@ -1197,6 +1208,7 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
         &mut self,
         row: &TableRow,
         entity: &str,
+        key: String,
         mut errors: Vec<RowError>,
     ) -> schulinventar_core::Result<()> {
         // Left to right, as the sender reads the row; problems of the whole row first.
@@ -1208,7 +1220,6 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
             }
         });
         let cells = row.cells.iter().map(Cell::to_text).collect();
-        let key = String::new();
         self.record(row.number, entity, Outcome::Error, key, None, Vec::new(), errors, cells);
         Ok(())
     }

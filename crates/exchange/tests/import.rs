@@ -157,6 +157,9 @@ fn the_preview_lists_every_error_of_every_bad_row_and_writes_nothing() {
     assert!(r.new_places.iter().any(|p| p.kind == "room" && p.name == "Kunstraum Ö1"), "new rooms are listed");
     assert!(r.warnings.iter().all(|w| w.code == "holder_unknown") && !r.warnings.is_empty());
     assert_eq!(r.row_results.iter().filter(|x| x.outcome == Outcome::Error).count(), 3);
+    let keys: Vec<&str> =
+        r.row_results.iter().filter(|x| x.outcome == Outcome::Error).map(|x| x.key.as_str()).collect();
+    assert_eq!(keys, vec!["", "INV-00001", "X-1"], "error rows keep their key for the preview");
 }
 
 #[test]
@@ -294,6 +297,24 @@ fn cancelling_leaves_nothing() {
     assert_eq!(err.code, "cancelled");
     assert!(err.message.contains("nichts gespeichert"));
     assert!(calls >= 2, "progress was reported");
+    assert_eq!(db.footprint(), before);
+
+    // Cancelled after the last row was read, just before the commit: still nothing.
+    let cancel = AtomicBool::new(false);
+    let result = run_import(
+        &mut db.store,
+        &file,
+        &commit(false),
+        Control {
+            cancel: &cancel,
+            progress: &mut |p| {
+                if p.fraction == Some(1.0) && p.rows == 5000 {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            },
+        },
+    );
+    assert_eq!(result.unwrap_err().code, "cancelled");
     assert_eq!(db.footprint(), before);
 }
 
