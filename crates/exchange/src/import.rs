@@ -73,6 +73,43 @@ impl ImportEntity {
         ImportEntity::ALL.iter().copied().find(|e| e.cli_name() == name)
     }
 
+    /// The German name shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportEntity::Schools => "Schulen",
+            ImportEntity::Buildings => "Gebäude",
+            ImportEntity::Rooms => "Räume",
+            ImportEntity::Devices => "Geräte",
+            ImportEntity::AccessPoints => "Access Points",
+            ImportEntity::PresentationHardware => "Präsentationstechnik",
+            ImportEntity::FibreLinks => "Anschlüsse und Leitungen",
+            ImportEntity::Inventory => "Gemischte Inventarliste",
+            ImportEntity::Invoices => "Rechnungen",
+        }
+    }
+
+    /// The keys rows of this entity can be matched by.
+    pub fn keys(self) -> &'static [MatchKey] {
+        match self {
+            ImportEntity::Schools
+            | ImportEntity::Buildings
+            | ImportEntity::Rooms
+            | ImportEntity::FibreLinks
+            | ImportEntity::Invoices => &[MatchKey::Natural],
+            ImportEntity::AccessPoints => &[MatchKey::MacAddress, MatchKey::InventoryNumber, MatchKey::SerialNumber],
+            _ => &[MatchKey::InventoryNumber, MatchKey::SerialNumber],
+        }
+    }
+
+    /// The fields a column can fill for this entity.
+    pub fn fields(self) -> Vec<Field> {
+        let targets: Vec<Target> = match self.target() {
+            Some(t) => vec![t],
+            None => vec![Target::Device(None), Target::AccessPoint, Target::Presentation(None)],
+        };
+        Field::ALL.iter().copied().filter(|f| targets.iter().any(|t| fields_of(*t).contains(f))).collect()
+    }
+
     fn target(self) -> Option<Target> {
         Some(match self {
             ImportEntity::Schools => Target::School,
@@ -141,6 +178,16 @@ impl MatchKey {
             "natural" | "school_number" | "name" | "number" => MatchKey::Natural,
             _ => return None,
         })
+    }
+
+    /// The German name shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            MatchKey::InventoryNumber => "Inventarnummer",
+            MatchKey::SerialNumber => "Seriennummer",
+            MatchKey::MacAddress => "MAC-Adresse",
+            MatchKey::Natural => "Schulnummer, Name bzw. Nummer",
+        }
     }
 
     fn field(self) -> Option<Field> {
@@ -366,6 +413,32 @@ fn cancelled() -> ImportError {
 }
 
 /// Opens a file and shows how its columns would be read, without touching the database.
+/// How a file would be read: its columns and their fields, the entity and key, and what keeps
+/// it from being imported as it is (a missing key column …) as data, so the mapping screen can
+/// show the columns and let the user fix the mapping.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inspection {
+    pub file: TableInfo,
+    pub entity: ImportEntity,
+    pub key: MatchKey,
+    pub columns: Vec<ColumnInfo>,
+    pub problem: Option<ImportError>,
+}
+
+/// Like [`inspect`], but a mapping problem is part of the answer; only an unreadable file is an
+/// error.
+pub fn inspect_table(path: &Path, options: &ImportOptions) -> Result<Inspection, ImportError> {
+    let table = open_table(path, &options.table)?;
+    let (plan, problem) = Plan::build(&table.info, options);
+    Ok(Inspection {
+        columns: plan.column_infos(&table.info),
+        file: table.info.clone(),
+        entity: plan.entity,
+        key: plan.key,
+        problem,
+    })
+}
+
 pub fn inspect(
     path: &Path,
     options: &ImportOptions,
@@ -607,6 +680,14 @@ fn fields_of(target: Target) -> Vec<Field> {
 
 impl Plan {
     fn new(info: &TableInfo, options: &ImportOptions) -> Result<Plan, ImportError> {
+        match Plan::build(info, options) {
+            (plan, None) => Ok(plan),
+            (_, Some(problem)) => Err(problem),
+        }
+    }
+
+    /// The plan, and what keeps it from being imported (a missing key column …), if anything.
+    fn build(info: &TableInfo, options: &ImportOptions) -> (Plan, Option<ImportError>) {
         let mut columns: Vec<Option<Field>> = Vec::with_capacity(info.header.len());
         for (i, header) in info.header.iter().enumerate() {
             let parts = &info.header_parts[i];
@@ -622,92 +703,107 @@ impl Plan {
         }
         let present: HashSet<Field> = columns.iter().flatten().copied().collect();
         let entity = options.entity.unwrap_or_else(|| ImportEntity::guess(&present));
-        let key = match (entity, options.key) {
-            (
-                ImportEntity::Schools
-                | ImportEntity::Buildings
-                | ImportEntity::Rooms
-                | ImportEntity::FibreLinks
-                | ImportEntity::Invoices,
-                None,
-            ) => MatchKey::Natural,
-            (
-                ImportEntity::Schools
-                | ImportEntity::Buildings
-                | ImportEntity::Rooms
-                | ImportEntity::FibreLinks
-                | ImportEntity::Invoices,
-                Some(k),
-            ) => {
-                if k != MatchKey::Natural {
+        let key_result: Result<MatchKey, ImportError> = (|| {
+            Ok(match (entity, options.key) {
+                (
+                    ImportEntity::Schools
+                    | ImportEntity::Buildings
+                    | ImportEntity::Rooms
+                    | ImportEntity::FibreLinks
+                    | ImportEntity::Invoices,
+                    None,
+                ) => MatchKey::Natural,
+                (
+                    ImportEntity::Schools
+                    | ImportEntity::Buildings
+                    | ImportEntity::Rooms
+                    | ImportEntity::FibreLinks
+                    | ImportEntity::Invoices,
+                    Some(k),
+                ) => {
+                    if k != MatchKey::Natural {
+                        return Err(ImportError {
+                            code: "invalid_key".into(),
+                            message: format!(
+                                "„{}“ werden über Schulnummer, Name bzw. Nummer zugeordnet, nicht über „{}“.",
+                                entity.cli_name(),
+                                k.name()
+                            ),
+                        });
+                    }
+                    k
+                }
+                (_, Some(MatchKey::Natural)) => {
                     return Err(ImportError {
                         code: "invalid_key".into(),
+                        message: "Geräte werden über inventory_number, serial_number oder mac_address zugeordnet."
+                            .into(),
+                    })
+                }
+                (_, Some(k)) => k,
+                (ImportEntity::AccessPoints, None) if present.contains(&Field::MacAddress) => MatchKey::MacAddress,
+                (_, None) if present.contains(&Field::InventoryNumber) => MatchKey::InventoryNumber,
+                (_, None) if present.contains(&Field::SerialNumber) => MatchKey::SerialNumber,
+                (_, None) => MatchKey::InventoryNumber,
+            })
+        })();
+        let key = key_result.clone().unwrap_or(match entity {
+            ImportEntity::Schools
+            | ImportEntity::Buildings
+            | ImportEntity::Rooms
+            | ImportEntity::FibreLinks
+            | ImportEntity::Invoices => MatchKey::Natural,
+            _ => MatchKey::InventoryNumber,
+        });
+        let checks = || -> Result<(), ImportError> {
+            if let Some(f) = key.field() {
+                if !present.contains(&f) {
+                    return Err(ImportError {
+                        code: "key_column_missing".into(),
                         message: format!(
-                            "„{}“ werden über Schulnummer, Name bzw. Nummer zugeordnet, nicht über „{}“.",
-                            entity.cli_name(),
-                            k.name()
+                            "Die Tabelle hat keine Spalte „{}“, über die die Zeilen zugeordnet werden könnten. \
+                         Bitte die Spalte zuordnen oder einen anderen Schlüssel wählen.",
+                            f.label()
                         ),
                     });
                 }
-                k
             }
-            (_, Some(MatchKey::Natural)) => {
+            if entity == ImportEntity::Inventory && !present.contains(&Field::Type) {
                 return Err(ImportError {
-                    code: "invalid_key".into(),
-                    message: "Geräte werden über inventory_number, serial_number oder mac_address zugeordnet.".into(),
-                })
-            }
-            (_, Some(k)) => k,
-            (ImportEntity::AccessPoints, None) if present.contains(&Field::MacAddress) => MatchKey::MacAddress,
-            (_, None) if present.contains(&Field::InventoryNumber) => MatchKey::InventoryNumber,
-            (_, None) if present.contains(&Field::SerialNumber) => MatchKey::SerialNumber,
-            (_, None) => MatchKey::InventoryNumber,
-        };
-        if let Some(f) = key.field() {
-            if !present.contains(&f) {
-                return Err(ImportError {
-                    code: "key_column_missing".into(),
-                    message: format!(
-                        "Die Tabelle hat keine Spalte „{}“, über die die Zeilen zugeordnet werden könnten. \
-                         Bitte die Spalte zuordnen oder einen anderen Schlüssel wählen.",
-                        f.label()
-                    ),
+                    code: "type_column_missing".into(),
+                    message: "Für eine gemischte Inventarliste braucht die Tabelle eine Spalte „Gerätetyp“.".into(),
                 });
             }
-        }
-        if entity == ImportEntity::Inventory && !present.contains(&Field::Type) {
-            return Err(ImportError {
-                code: "type_column_missing".into(),
-                message: "Für eine gemischte Inventarliste braucht die Tabelle eine Spalte „Gerätetyp“.".into(),
-            });
-        }
-        if entity == ImportEntity::Invoices {
-            for f in [Field::InvoiceNumber, Field::Supplier, Field::InvoiceDate] {
-                if !present.contains(&f) {
-                    return Err(ImportError {
-                        code: "column_missing".into(),
-                        message: format!("Eine Rechnungsliste braucht eine Spalte „{}“.", f.label()),
-                    });
+            if entity == ImportEntity::Invoices {
+                for f in [Field::InvoiceNumber, Field::Supplier, Field::InvoiceDate] {
+                    if !present.contains(&f) {
+                        return Err(ImportError {
+                            code: "column_missing".into(),
+                            message: format!("Eine Rechnungsliste braucht eine Spalte „{}“.", f.label()),
+                        });
+                    }
                 }
             }
-        }
-        let needs_school = !matches!(entity, ImportEntity::Schools | ImportEntity::Invoices);
-        if needs_school && options.school.is_none() && !present.contains(&Field::SchoolNumber) {
-            return Err(ImportError {
+            let needs_school = !matches!(entity, ImportEntity::Schools | ImportEntity::Invoices);
+            if needs_school && options.school.is_none() && !present.contains(&Field::SchoolNumber) {
+                return Err(ImportError {
                 code: "school_column_missing".into(),
                 message:
                     "Die Tabelle hat keine Spalte „Schulnummer“. Bitte die Schule angeben, zu der alle Zeilen gehören."
                         .into(),
             });
-        }
-        if entity == ImportEntity::Schools && !present.contains(&Field::SchoolNumber) {
-            return Err(ImportError {
-                code: "key_column_missing".into(),
-                message: "Eine Schulliste braucht eine Spalte „Schulnummer“.".into(),
-            });
-        }
+            }
+            if entity == ImportEntity::Schools && !present.contains(&Field::SchoolNumber) {
+                return Err(ImportError {
+                    code: "key_column_missing".into(),
+                    message: "Eine Schulliste braucht eine Spalte „Schulnummer“.".into(),
+                });
+            }
+            Ok(())
+        };
+        let problem = key_result.err().or_else(|| checks().err());
         let by_field = columns.iter().enumerate().filter_map(|(i, f)| f.map(|f| (f, i))).collect();
-        Ok(Plan { entity, key, columns, by_field, headers: info.header.clone() })
+        (Plan { entity, key, columns, by_field, headers: info.header.clone() }, problem)
     }
 
     fn usable(&self, field: Field) -> bool {
@@ -2516,7 +2612,8 @@ pub fn column_label(column: &str) -> String {
     }
 }
 
-fn kind_label(entity: &str) -> &'static str {
+/// The German name of a stored row type ("device" → "Gerät").
+pub fn kind_label(entity: &str) -> &'static str {
     match entity {
         "device" => "Gerät",
         "access_point" => "Access Point",

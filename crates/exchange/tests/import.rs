@@ -794,3 +794,27 @@ R-2;Cancom SE;03.05.2023;162437;WLAN;Lotto;100,00;19,00;120,00;L-9
     assert_eq!(errors_of(&r, 2), vec![("", "required"), ("Inventarnummern", "unknown_item")]);
     assert!(r.error_rows.iter().any(|e| e.message.contains("Förderkategorie fehlt")));
 }
+
+#[test]
+fn inspection_shows_columns_even_when_the_mapping_cannot_be_imported() {
+    use schulinventar_exchange::import::inspect_table;
+    let db = Db::new();
+    let file = db.path("ohne_schluessel.csv");
+    write(&file, "Seriennummer;Schulnummer;Gerätetyp;Farbe\nS-1;162437;Laptop;rot\n");
+    let options = ImportOptions { key: Some(MatchKey::InventoryNumber), ..dry() };
+    let i = inspect_table(&file, &options).unwrap();
+    assert_eq!(i.problem.as_ref().map(|p| p.code.as_str()), Some("key_column_missing"));
+    assert_eq!(i.columns.len(), 4);
+    assert_eq!(i.columns[0].field.as_deref(), Some("serial_number"));
+    assert_eq!(i.columns[3].field, None);
+    assert_eq!(i.entity, ImportEntity::Inventory);
+    let ok = inspect_table(&file, &dry()).unwrap();
+    assert!(ok.problem.is_none(), "the serial number is the default key here");
+    assert_eq!(ok.key, MatchKey::SerialNumber);
+    // What the mapping screen offers.
+    assert!(ImportEntity::Devices.fields().contains(&Field::Os));
+    assert!(!ImportEntity::Devices.fields().contains(&Field::MacAddress));
+    assert!(ImportEntity::Inventory.fields().contains(&Field::MacAddress));
+    assert_eq!(ImportEntity::AccessPoints.keys()[0], MatchKey::MacAddress);
+    assert_eq!(ImportEntity::Invoices.label(), "Rechnungen");
+}
