@@ -163,3 +163,17 @@ INSERT INTO programmes(id, name, short_name, land, eligible_from, eligible_to, a
 -- Why an operation was made, where a rule asks for a documented reason (retiring or moving an
 -- item inside its earmarking period). Travels with the operation.
 ALTER TABLE change_log ADD COLUMN reason TEXT;
+
+-- A school's technical-pedagogical concept (Medienkonzept / Medienentwicklungsplan); funds flow
+-- only to schools that have one.
+CREATE TABLE media_concepts (
+    id            TEXT PRIMARY KEY,
+    school_id     TEXT NOT NULL REFERENCES schools(id),
+    status        TEXT NOT NULL CHECK (status IN ('missing','in_progress','present')),
+    adopted_on    TEXT,
+    notes         TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    deleted_at    TEXT
+) STRICT;
+CREATE UNIQUE INDEX media_concepts_school ON media_concepts(school_id) WHERE deleted_at IS NULL;

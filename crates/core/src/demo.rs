@@ -729,6 +729,13 @@ fn school(
             sum.loans += 1;
         }
     }
+    w.create(MediaConceptData {
+        school_id: sid.clone(),
+        // One school in ten is still writing its concept.
+        status: if index % 10 == 7 { MediaConceptStatus::InProgress } else { MediaConceptStatus::Present },
+        adopted_on: if index % 10 == 7 { None } else { NaiveDate::from_ymd_opt(2019, 9, 1 + (index % 28) as u32) },
+        notes: None,
+    })?;
     fund_school(w, &sid, authority, &inv_prefix, &funded, sum)?;
     Ok(())
 }

@@ -339,6 +339,16 @@ pub static INVOICE_ITEM: EntityInfo = EntityInfo {
     school_column: None,
 };
 
+pub static MEDIA_CONCEPT: EntityInfo = EntityInfo {
+    name: "media_concept",
+    table: "media_concepts",
+    cli_name: "media-concepts",
+    columns: &["school_id", "status", "adopted_on", "notes"],
+    sortable: &["status", "adopted_on"],
+    search_code: None,
+    school_column: Some("school_id"),
+};
+
 /// Every entity, in dependency order (a row only refers to rows of earlier entities).
 pub static ALL: &[&EntityInfo] = &[
     &SCHOOL_AUTHORITY,
@@ -356,6 +366,7 @@ pub static ALL: &[&EntityInfo] = &[
     &INVOICE,
     &INVOICE_LINE,
     &INVOICE_ITEM,
+    &MEDIA_CONCEPT,
 ];
 
 pub fn by_name(name: &str) -> Option<&'static EntityInfo> {
@@ -559,5 +570,15 @@ impl Entity for InvoiceItemData {
     const INFO: &'static EntityInfo = &INVOICE_ITEM;
     fn title(&self) -> String {
         format!("{} {}", self.item_entity.label(), self.item_id)
+    }
+}
+
+impl Entity for MediaConceptData {
+    const INFO: &'static EntityInfo = &MEDIA_CONCEPT;
+    fn school_id(&self) -> Option<&str> {
+        Some(&self.school_id)
+    }
+    fn title(&self) -> String {
+        format!("Medienkonzept ({})", self.status.label())
     }
 }

@@ -568,6 +568,43 @@ pub fn check(conn: &Connection, today: NaiveDate) -> Result<Vec<Finding>> {
         }
     }
 
+    // Funding reached schools without a Medienkonzept.
+    {
+        let mut stmt = conn.prepare(
+            "SELECT s.id, s.school_number, s.name, coalesce(m.status, 'missing'), sum(l.federal_cents + l.land_cents)
+             FROM invoice_lines l JOIN schools s ON s.id = l.school_id
+             LEFT JOIN media_concepts m ON m.school_id = s.id AND m.deleted_at IS NULL
+             WHERE l.deleted_at IS NULL AND l.federal_cents + l.land_cents > 0 AND coalesce(m.status, 'missing') <> 'present'
+             GROUP BY s.id ORDER BY s.school_number",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, number, name, status, amount) = row?;
+            let status = crate::model::MediaConceptStatus::from_code(&status).map_or("fehlt", |s| s.label());
+            let mut f = Finding::new(
+                "media_concept_missing",
+                Severity::Violation,
+                format!(
+                    "{number} {name}: {} Fördermittel verausgabt, das Medienkonzept {status}. Ohne Medienkonzept dürfen keine Mittel fließen.",
+                    euros(amount)
+                ),
+            );
+            f.school_id = Some(id.clone());
+            f.entity = Some("school".into());
+            f.ids = vec![id];
+            f.amount_cents = Some(amount);
+            out.push(f);
+        }
+    }
+
     // Lines of categories that buy items but name none.
     let item_categories: Vec<&str> = FundingCategory::ALL.iter().filter(|c| c.buys_items()).map(|c| c.code()).collect();
     let (ids, n) = ids_of(

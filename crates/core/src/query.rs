@@ -423,6 +423,10 @@ macro_rules! with_entity_type {
                 type $t = InvoiceItemData;
                 $body
             }
+            "media_concept" => {
+                type $t = MediaConceptData;
+                $body
+            }
             "loan" => {
                 type $t = LoanData;
                 $body

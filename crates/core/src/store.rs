@@ -219,6 +219,7 @@ fn dependents(table: &str) -> &'static [(&'static str, &'static str)] {
             ("allocations", "school_id"),
             ("measures", "school_id"),
             ("invoice_lines", "school_id"),
+            ("media_concepts", "school_id"),
         ],
         "buildings" => &[
             ("rooms", "building_id"),

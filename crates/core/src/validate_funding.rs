@@ -313,6 +313,33 @@ impl Validate for InvoiceItemData {
     }
 }
 
+impl Validate for MediaConceptData {
+    fn normalize(&mut self) {
+        trim(&mut self.school_id);
+        trim_opt(&mut self.notes);
+    }
+    fn validate(&self, ctx: &Ctx, id: Option<&str>) -> Result<Vec<FieldError>> {
+        let mut e = Errors::new();
+        if !exists(ctx.conn, "schools", &self.school_id)? {
+            e.add("school_id", "unknown_school", "Die Schule gibt es nicht (mehr).");
+        }
+        if self.status == MediaConceptStatus::Present && self.adopted_on.is_none() {
+            e.add("adopted_on", "required", "Wann wurde das Medienkonzept beschlossen?");
+        }
+        e.not_future("adopted_on", self.adopted_on, ctx.today, "Das Beschlussdatum");
+        let other = ctx
+            .conn
+            .prepare_cached("SELECT 1 FROM media_concepts WHERE school_id = ?1 AND deleted_at IS NULL AND id <> ?2")?
+            .query_row(rusqlite::params![self.school_id, id.unwrap_or("")], |_| Ok(()))
+            .optional()?;
+        if other.is_some() {
+            e.add("school_id", "duplicate", "Für diese Schule ist schon ein Medienkonzept erfasst.");
+        }
+        e.note("notes", self.notes.as_deref());
+        Ok(e.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::euros;

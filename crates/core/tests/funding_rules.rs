@@ -265,3 +265,43 @@ fn items_without_invoice_are_flagged_per_school() {
     e.store.create(InvoiceItemData { line_id: line, item_entity: ItemEntity::Device, item_id: d1.id }).unwrap();
     assert_eq!(e.findings("items_without_invoice")[0].ids.len(), 1);
 }
+
+#[test]
+fn funds_need_a_media_concept() {
+    let mut e = worked_example();
+    assert_eq!(e.findings("media_concept_missing").len(), 6, "no school has one yet");
+    for (i, status) in [MediaConceptStatus::Present, MediaConceptStatus::InProgress].into_iter().enumerate() {
+        e.store
+            .create(MediaConceptData {
+                school_id: e.schools[i].clone(),
+                status,
+                adopted_on: (status == MediaConceptStatus::Present).then(|| date(2019, 9, 1)),
+                notes: None,
+            })
+            .unwrap();
+    }
+    let f = e.findings("media_concept_missing");
+    assert_eq!(f.len(), 5);
+    assert!(!f.iter().any(|x| x.school_id.as_deref() == Some(e.schools[0].as_str())));
+    let s2 = f.iter().find(|x| x.school_id.as_deref() == Some(e.schools[1].as_str())).unwrap();
+    // S2: 90 % of 180,000.00 EUR.
+    assert_eq!(s2.amount_cents, Some(16_200_000));
+    assert!(s2.message.contains("in Arbeit"), "{}", s2.message);
+    // One concept per school; "present" needs the date it was adopted.
+    let dup = e.store.create(MediaConceptData {
+        school_id: e.schools[0].clone(),
+        status: MediaConceptStatus::Missing,
+        adopted_on: None,
+        notes: None,
+    });
+    assert!(matches!(dup.unwrap_err(), CoreError::Validation { ref errors, .. } if errors[0].code == "duplicate"));
+    let undated = e.store.create(MediaConceptData {
+        school_id: e.schools[2].clone(),
+        status: MediaConceptStatus::Present,
+        adopted_on: None,
+        notes: None,
+    });
+    assert!(
+        matches!(undated.unwrap_err(), CoreError::Validation { ref errors, .. } if errors[0].field == "adopted_on")
+    );
+}

@@ -266,3 +266,12 @@ impl ItemEntity {
         }
     }
 }
+
+vocabulary! {
+    /// Whether a school has its Medienkonzept, which the DigitalPakt requires before funds flow.
+    MediaConceptStatus {
+        Missing = "missing" / "fehlt",
+        InProgress = "in_progress" / "in Arbeit",
+        Present = "present" / "liegt vor",
+    }
+}

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{FundingCategory, ItemEntity, Land, MeasureStatus};
+use super::{FundingCategory, ItemEntity, Land, MeasureStatus, MediaConceptStatus};
 
 /// A funding programme: DigitalPakt Basis, its supplements, DigitalPakt 2.0, a Land programme,
 /// or the Schulträger's own funds. Shipped as a catalogue, extended by users.
@@ -106,6 +106,15 @@ pub struct InvoiceItemData {
     pub item_id: String,
 }
 
+/// A school's Medienkonzept (technical-pedagogical concept).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct MediaConceptData {
+    pub school_id: String,
+    pub status: MediaConceptStatus,
+    pub adopted_on: Option<NaiveDate>,
+    pub notes: Option<String>,
+}
+
 /// Splits a gross amount by a programme's shares: the federal and Land parts are rounded down
 /// to the cent (funding is never rounded up), the rest is the Schulträger's own share, so the
 /// parts always add up to the amount and the co-financing never falls short of its minimum.
@@ -123,6 +132,7 @@ pub type Measure = super::Row<MeasureData>;
 pub type Invoice = super::Row<InvoiceData>;
 pub type InvoiceLine = super::Row<InvoiceLineData>;
 pub type InvoiceItem = super::Row<InvoiceItemData>;
+pub type MediaConcept = super::Row<MediaConceptData>;
 
 #[cfg(test)]
 mod tests {
