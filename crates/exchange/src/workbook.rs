@@ -139,10 +139,14 @@ fn check_size(path: &Path) -> Result<(), ReadError> {
     if &head != b"PK\x03\x04" {
         return Ok(()); // not a zip archive: XLS (OLE) or something calamine will refuse
     }
-    let archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|_| not_a_spreadsheet(path))?;
-    // Sizes the archive does not declare (data descriptors) are only known while unpacking;
-    // calamine then reads them, bounded by the file size limit above.
-    let unpacked = u64::try_from(archive.decompressed_size().unwrap_or(0)).unwrap_or(u64::MAX);
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|_| not_a_spreadsheet(path))?;
+    // The sizes the archive's central directory declares (also for entries written with data
+    // descriptors); nothing is unpacked here.
+    let mut unpacked: u64 = 0;
+    for i in 0..archive.len() {
+        let size = archive.by_index_raw(i).map_err(|_| not_a_spreadsheet(path))?.size();
+        unpacked = unpacked.saturating_add(size);
+    }
     if unpacked > MAX_UNPACKED_BYTES {
         return Err(ReadError {
             code: "unpacks_too_large",
