@@ -1,9 +1,11 @@
 //! The desktop shell: a Tauri window around the Svelte front end in `ui/`.
 //!
-//! Commands only adapt IPC to `schulinventar_core` and `schulinventar_exchange` (the import);
-//! database and file work runs on Tauri's blocking thread pool, never on the main (UI) thread.
+//! Commands only adapt IPC to `schulinventar_core` (lists, the funding ledger) and
+//! `schulinventar_exchange` (the import); database and file work runs on Tauri's blocking
+//! thread pool, never on the main (UI) thread.
 
 mod commands;
+pub mod funding;
 pub mod import;
 mod state;
 
@@ -29,6 +31,20 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             import::import_history,
             import::import_profiles,
             import::save_import_profile,
+            funding::funding_vocabulary,
+            funding::funding_authorities,
+            funding::funding_schools,
+            funding::list_programmes,
+            funding::save_programme,
+            funding::funding_budgets,
+            funding::funding_findings,
+            funding::funding_records,
+            funding::funding_split,
+            funding::list_invoices,
+            funding::invoice_detail,
+            funding::create_invoice,
+            funding::find_items,
+            funding::item_funding,
         ])
         // Counts (pupils, devices) are far below 2^53, so plain numbers are safe in JavaScript.
         .dangerously_cast_bigints_to_number()

@@ -40,7 +40,21 @@ fn bindings_expose_the_commands_the_ui_uses() {
     let path = dir.path().join("bindings.ts");
     schulinventar_app::export_bindings(&path).unwrap();
     let text = std::fs::read_to_string(path).unwrap();
-    for needle in ["listSchools", "appInfo", "\"list_schools\"", "\"app_info\"", "School"] {
+    for needle in [
+        "listSchools",
+        "appInfo",
+        "\"list_schools\"",
+        "\"app_info\"",
+        "School",
+        "fundingBudgets",
+        "fundingFindings",
+        "createInvoice",
+        "itemFunding",
+        "\"item_funding\"",
+        "export type Budget",
+        "export type Finding",
+        "export type NewInvoice",
+    ] {
         assert!(text.contains(needle), "bindings lack {needle}");
     }
 }

@@ -28,6 +28,33 @@ export const commands = {
 	importProfiles: () => typedError<ImportProfile[], CoreError>(__TAURI_INVOKE("import_profiles")),
 	/**  Saves (or replaces) a named mapping: folded header → field code, "" for an ignored column. */
 	saveImportProfile: (name: string, entity: string | null, key: string | null, columns: { [key in string]: string }) => typedError<ImportProfile, CoreError>(__TAURI_INVOKE("save_import_profile", { name, entity, key, columns })),
+	/**  German labels of Länder, funding categories and item kinds. */
+	fundingVocabulary: () => __TAURI_INVOKE<FundingVocabulary>("funding_vocabulary"),
+	/**  The Schulträger, for the invoice form. */
+	fundingAuthorities: () => typedError<AuthorityRef[], CoreError>(__TAURI_INVOKE("funding_authorities")),
+	/**  The schools of a Schulträger (all schools without one), for the invoice form. */
+	fundingSchools: (authorityId: string | null) => typedError<SchoolRef[], CoreError>(__TAURI_INVOKE("funding_schools", { authorityId })),
+	/**  The programme catalogue, by name. */
+	listProgrammes: () => typedError<Row<ProgrammeFields>[], CoreError>(__TAURI_INVOKE("list_programmes")),
+	/**  Creates a programme (`id` none) or changes one; field errors come back as a validation error. */
+	saveProgramme: (id: string | null, data: ProgrammeFields) => typedError<Row<ProgrammeFields>, CoreError>(__TAURI_INVOKE("save_programme", { id, data })),
+	/**  Budgets per programme and Schulträger and per school, optionally of one programme. */
+	fundingBudgets: (programmeId: string | null) => typedError<Budget[], CoreError>(__TAURI_INVOKE("funding_budgets", { programmeId })),
+	/**  The funding rules checked against the ledger today. */
+	fundingFindings: () => typedError<Finding[], CoreError>(__TAURI_INVOKE("funding_findings")),
+	/**  Readable names for the records a finding concerns. */
+	fundingRecords: (entity: string, ids: string[]) => typedError<RecordRef[], CoreError>(__TAURI_INVOKE("funding_records", { entity, ids })),
+	/**  A gross amount split by the programme's federal and Land shares (rounded down), the rest own. */
+	fundingSplit: (programmeId: string | null, grossCents: number) => typedError<MoneySplit, CoreError>(__TAURI_INVOKE("funding_split", { programmeId, grossCents })),
+	/**  One page of invoices with the programmes of their lines. */
+	listInvoices: (query: ListQuery) => typedError<InvoicePage, CoreError>(__TAURI_INVOKE("list_invoices", { query })),
+	invoiceDetail: (id: string) => typedError<InvoiceDetail, CoreError>(__TAURI_INVOKE("invoice_detail", { id })),
+	/**  Saves a new invoice with its lines in one transaction and returns it as the detail shows it. */
+	createInvoice: (invoice: NewInvoice) => typedError<InvoiceDetail, CoreError>(__TAURI_INVOKE("create_invoice", { invoice })),
+	/**  The items with this inventory number (one per Schulträger that uses it). */
+	findItems: (inventoryNumber: string) => typedError<ItemRef[], CoreError>(__TAURI_INVOKE("find_items", { inventoryNumber })),
+	/**  Which invoice line and programme paid for an item (empty: no invoice is linked). */
+	itemFunding: (itemId: string) => typedError<ItemFunding[], CoreError>(__TAURI_INVOKE("item_funding", { itemId })),
 };
 
 /* Types */
@@ -36,6 +63,45 @@ export type AppInfo = {
 	/**  Absolute path of the database file in use. */
 	db_path: string,
 	version: string,
+};
+
+/**  A Schulträger as a choice in a form. */
+export type AuthorityRef = {
+	id: string,
+	name: string,
+};
+
+/**  Money of one programme for one Schulträger (or one of its schools). */
+export type Budget = {
+	programme_id: string,
+	programme: string,
+	authority_id: string,
+	authority: string,
+	/**  None: the Schulträger as a whole. */
+	school_id: string | null,
+	school_number: string | null,
+	school: string | null,
+	allocated_cents: number,
+	planned_cents: number,
+	approved_cents: number,
+	/**  Gross spending on the programme's invoice lines. */
+	spent_cents: number,
+	federal_cents: number,
+	land_cents: number,
+	own_cents: number,
+	third_party_cents: number,
+	/**  Allocation not yet drawn: allocated − (federal + Land money spent). */
+	remaining_cents: number,
+};
+
+/**
+ *  A funding category with whether its spending buys inventory items (then a line should link
+ *  the items it paid for).
+ */
+export type CategoryLabel = {
+	code: FundingCategory,
+	label: string,
+	buys_items: boolean,
 };
 
 /**  What a choice in a select is called and shown as. */
@@ -104,6 +170,33 @@ export type FileInfo = {
 	sheets: string[],
 	sheet: string | null,
 	header_row: number,
+};
+
+/**  One result of the checks. */
+export type Finding = {
+	code: string,
+	severity: Severity,
+	message: string,
+	programme_id: string | null,
+	authority_id: string | null,
+	school_id: string | null,
+	/**  The entity of `ids` ("invoice_line", "device" …). */
+	entity: string | null,
+	/**  The records concerned (at most 100 listed). */
+	ids: string[],
+	amount_cents: number | null,
+	due: string | null,
+	days_left: number | null,
+};
+
+/**  What a DigitalPakt euro may be spent on (the Länder's guidelines name these areas). */
+export type FundingCategory = "networking" | "wlan" | "learning_platforms" | "display_devices" | "work_equipment" | "mobile_devices" | "administration";
+
+/**  The German labels the page shows for the core's codes. */
+export type FundingVocabulary = {
+	lands: Label[],
+	categories: CategoryLabel[],
+	item_kinds: Label[],
 };
 
 /**  Why an import step did not run: a stable `code` for the UI, a German `message` for people. */
@@ -236,6 +329,115 @@ export type ImportVocabulary = {
 	fields: Choice[],
 };
 
+/**  A supplier's invoice to the Schulträger. */
+export type InvoiceData = {
+	authority_id: string,
+	supplier: string,
+	invoice_number: string,
+	invoice_date: string,
+	paid_on: string | null,
+	net_cents: number,
+	vat_cents: number,
+	gross_cents: number,
+	notes: string | null,
+};
+
+export type InvoiceDetail = {
+	invoice: Row<InvoiceData>,
+	authority: string,
+	lines: InvoiceLineDetail[],
+};
+
+/**  One line of an invoice, with the money that pays for it split by source. */
+export type InvoiceLineData = {
+	invoice_id: string,
+	position: number,
+	description: string | null,
+	school_id: string | null,
+	programme_id: string | null,
+	category: FundingCategory,
+	net_cents: number,
+	vat_cents: number,
+	gross_cents: number,
+	federal_cents: number,
+	land_cents: number,
+	own_cents: number,
+	third_party_cents: number,
+	notes: string | null,
+};
+
+/**  One line of an invoice with the names of what it refers to and the items it paid for. */
+export type InvoiceLineDetail = {
+	line: Row<InvoiceLineData>,
+	programme: string | null,
+	school: string | null,
+	category: string,
+	/**  The item links last until the programme's earmarking ends (none: no earmarking). */
+	earmarked_until: string | null,
+	items: ItemRef[],
+};
+
+/**  A page of the invoice list. */
+export type InvoicePage = {
+	items: InvoiceSummary[],
+	/**  Cursor of the next page; none on the last page. */
+	next: string | null,
+};
+
+/**  One invoice of the list, with the programmes its lines are paid from. */
+export type InvoiceSummary = {
+	invoice: Row<InvoiceData>,
+	/**  Short names of the programmes of its lines, in order, each once. */
+	programmes: string[],
+	lines: number,
+};
+
+/**  The inventory kinds an invoice line can pay for. */
+export type ItemEntity = "device" | "access_point" | "presentation_hardware" | "fibre_link";
+
+/**  Which invoice line (and so which programme) paid for an item. */
+export type ItemFunding = {
+	item: ItemRef,
+	invoice_id: string,
+	invoice_number: string,
+	supplier: string,
+	invoice_date: string,
+	line_id: string,
+	position: number,
+	description: string | null,
+	programme_id: string | null,
+	programme: string | null,
+	category: string,
+	gross_cents: number,
+	federal_cents: number,
+	land_cents: number,
+	own_cents: number,
+	third_party_cents: number,
+	/**  Invoice date plus the programme's earmarking years; none without earmarking. */
+	earmarked_until: string | null,
+};
+
+/**  An inventory item an invoice line paid for. */
+export type ItemRef = {
+	entity: ItemEntity,
+	id: string,
+	/**  "Gerät", "Access Point" … */
+	kind: string,
+	inventory_number: string | null,
+	/**  Manufacturer and model (or the provider of a line), as far as known. */
+	label: string,
+	/**  "100013 Goethe-Gymnasium" */
+	school: string | null,
+	/**  Retired or deleted items are still shown on their invoice. */
+	retired: boolean,
+};
+
+/**  A value of a closed vocabulary: its stable code and its German label. */
+export type Label = {
+	code: string,
+	label: string,
+};
+
 /**  German Land (federal state), by its two-letter code. */
 export type Land = "BW" | "BY" | "BE" | "BB" | "HB" | "HH" | "HE" | "MV" | "NI" | "NW" | "RP" | "SL" | "SN" | "ST" | "SH" | "TH";
 
@@ -260,6 +462,44 @@ export type ListQuery = {
 	limit: number | null,
 	/**  Include soft-deleted rows. */
 	include_deleted?: boolean,
+};
+
+/**  A gross amount split by source, as `split_by_shares` computes it from a programme's shares. */
+export type MoneySplit = {
+	federal_cents: number,
+	land_cents: number,
+	own_cents: number,
+	third_party_cents: number,
+};
+
+/**
+ *  A new invoice as the entry form sends it: amounts already in cents, dates already parsed.
+ *  The invoice's totals are the sums of its lines.
+ */
+export type NewInvoice = {
+	authority_id: string,
+	supplier: string,
+	invoice_number: string,
+	invoice_date: string,
+	paid_on: string | null,
+	notes: string | null,
+	lines: NewInvoiceLine[],
+};
+
+export type NewInvoiceLine = {
+	description: string | null,
+	school_id: string | null,
+	programme_id: string | null,
+	category: FundingCategory,
+	net_cents: number,
+	vat_cents: number,
+	gross_cents: number,
+	federal_cents: number,
+	land_cents: number,
+	own_cents: number,
+	third_party_cents: number,
+	/**  Inventory numbers (of the invoice's Schulträger) of the items the line paid for. */
+	inventory_numbers?: string[],
 };
 
 /**  A school authority, building or room the import creates. */
@@ -299,6 +539,50 @@ export type PreviewPage = {
 	total: number,
 	offset: number,
 	lines: PreviewLine[],
+};
+
+/**
+ *  A programme as the window reads and writes it: the fields of the core's `ProgrammeData`.
+ *  It is mirrored because `ProgrammeData.categories` reads stored JSON text through
+ *  `deserialize_with`, which specta cannot describe; once core annotates that field with
+ *  `#[specta(type = Vec<FundingCategory>)]`, `ProgrammeData` can cross IPC itself.
+ */
+export type ProgrammeFields = {
+	name: string,
+	short_name: string | null,
+	/**  None: the programme applies in every Land. */
+	land: Land | null,
+	eligible_from: string | null,
+	eligible_to: string | null,
+	application_deadline: string | null,
+	binding_deadline: string | null,
+	implementation_end: string | null,
+	proof_due: string | null,
+	/**  Shares in basis points (1 % = 100). */
+	federal_share_bp: number,
+	land_share_bp: number,
+	min_cofinancing_bp: number,
+	earmark_years: number,
+	mobile_cap_bp: number | null,
+	mobile_cap_per_school_cents: number | null,
+	categories: FundingCategory[],
+	notes: string | null,
+};
+
+/**  A record a finding concerns, by a name a person recognises. */
+export type RecordRef = {
+	id: string,
+	/**  The entity as in the finding ("invoice_line", "school", "device" …). */
+	entity: string,
+	/**
+	 *  What it is called: "Rechnung RE-2021-01 (Bechtle GmbH), Position 1", "100013 Goethe-Gymnasium",
+	 *  "Gerät INV-000123 · Dell Latitude 5440".
+	 */
+	label: string,
+	/**  Where it is or what it says more (school, description); none when there is nothing more. */
+	detail: string | null,
+	/**  False when the id names no record (any more). */
+	found: boolean,
 };
 
 /**
@@ -345,11 +629,27 @@ export type SchoolData = {
 	notes: string | null,
 };
 
+/**  A school as a choice in a form. */
+export type SchoolRef = {
+	id: string,
+	authority_id: string,
+	school_number: string,
+	name: string,
+};
+
 /**
  *  The small common school type that every Land's own label maps to. It decides whether a
  *  school is general education (allgemeinbildend) or vocational (berufsbildend).
  */
 export type SchoolType = "primary" | "lower_secondary" | "intermediate" | "comprehensive" | "grammar" | "special_needs" | "vocational" | "other";
+
+export type Severity = 
+/**  A rule is violated: the money may have to be paid back. */
+"violation" | 
+/**  Something a person should look at. */
+"warning" | 
+/**  For information (deadlines ahead). */
+"info";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
