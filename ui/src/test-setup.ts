@@ -6,3 +6,7 @@ afterEach(() => {
   cleanup();
   clearMocks();
 });
+
+// jsdom has no canvas: charts see no 2D context and leave their text summary alone, instead
+// of jsdom printing "not implemented" for every chart.
+HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
