@@ -1,0 +1,205 @@
+// End-to-end: the Fördermittel page of the real app window on the small demo database. The
+// budget it shows must be what `schulinventar funding status --json` computes for the same
+// file; a new invoice entered in the window must raise the spent amount by exactly its gross.
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { appBinary, cli, cliBinary, openApp, saveScreenshot, visibleError } from "./app.mjs";
+
+const BASIS = "programme-digitalpakt-basis";
+const byTestId = (id) => `[data-testid="${id}"]`;
+
+let workDir;
+
+before(() => {
+  for (const binary of [appBinary, cliBinary]) {
+    assert.ok(existsSync(binary), `${binary} is missing: build it first (make test does)`);
+  }
+  workDir = mkdtempSync(join(tmpdir(), "schulinventar-e2e-funding-"));
+});
+
+after(() => {
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+/** Cents the German way, written independently of the app: 123456 → "1.234,56 €". */
+function euro(cents) {
+  const sign = cents < 0 ? "-" : "";
+  const abs = Math.abs(cents);
+  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  return `${sign}${whole},${String(abs % 100).padStart(2, "0")} €`;
+}
+
+/** The DigitalPakt Basis row of the Schulträger as the CLI computes it. */
+function cliBasisBudget(db) {
+  const { budgets } = JSON.parse(cli(db, "funding", "status", "--json"));
+  const row = budgets.find((b) => b.programme_id === BASIS && b.school_id === null);
+  assert.ok(row, "the CLI reports a DigitalPakt Basis budget for the Schulträger");
+  return row;
+}
+
+/** `funding check --json` exits with 1 when a rule is violated; its output counts either way. */
+function cliFindings(db) {
+  try {
+    return JSON.parse(execFileSync(cliBinary, ["--db", db, "funding", "check", "--json"], { encoding: "utf8" })).findings;
+  } catch (e) {
+    if (e.status === 1 && e.stdout) return JSON.parse(e.stdout).findings;
+    throw e;
+  }
+}
+
+const spentCell = `${byTestId("budget-table")}[data-programme="${BASIS}"] tr[data-kind="authority"] td[data-column="spent_cents"]`;
+const allocatedCell = `${byTestId("budget-table")}[data-programme="${BASIS}"] tr[data-kind="authority"] td[data-column="allocated_cents"]`;
+
+/** Waits until `selector` shows `expected` (a string or a test function); fails at once on an error. */
+async function waitForSelectorText(session, selector, expected, what) {
+  return session.waitFor(
+    async () => {
+      const error = await visibleError(session);
+      if (error) throw new Error(`the app shows an error: ${error}`);
+      const texts = await session.texts(selector);
+      if (texts.length !== 1) return null;
+      const text = texts[0].trim();
+      const ok = typeof expected === "function" ? expected(text) : text === expected;
+      return ok ? text : null;
+    },
+    { timeoutMs: 60_000, describe: async () => `waiting for ${what}; seen: ${(await session.texts("main")).join(" ")}` },
+  );
+}
+
+/** Types into a field below the fold: WebKitWebDriver only types into what is in view. */
+async function typeInto(session, selector, text) {
+  await session.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [selector]);
+  await session.type(selector, text);
+}
+
+/** Clicks an element that may lie outside the visible part of the scrolling page. */
+async function press(session, selector) {
+  await session.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [selector]);
+  await session.click(selector);
+}
+
+/** Chooses the option of a select by its visible text, as a user would, and tells Svelte. */
+async function choose(session, selector, optionText) {
+  const chosen = await session.execute(
+    `const select = document.querySelector(arguments[0]);
+     const option = [...select.options].find((o) => o.textContent.trim() === arguments[1]);
+     if (!option) return null;
+     select.focus();
+     select.value = option.value;
+     select.dispatchEvent(new Event("change", { bubbles: true }));
+     return option.value;`,
+    [selector, optionText],
+  );
+  assert.ok(chosen !== null, `${selector} offers "${optionText}"`);
+}
+
+describe("Fördermittel in the app window", () => {
+  it(
+    "shows the CLI's budget, the findings, and adds a new invoice's gross to the spent amount",
+    { timeout: 300_000 },
+    async () => {
+      const db = join(workDir, "demo.sqlite");
+      cli(db, "demo", "--scale", "small");
+      const expected = cliBasisBudget(db);
+      assert.ok(expected.spent_cents > 0 && expected.allocated_cents > 0, "the demo spent DigitalPakt money");
+      const findings = cliFindings(db);
+
+      const app = await openApp(db);
+      try {
+        const { session } = app;
+        await session.click(byTestId("nav-funding"));
+
+        // 1. The budget equals what the CLI computes for the same file.
+        const spent = await waitForSelectorText(session, spentCell, (t) => t.endsWith("€"), "the Basis budget");
+        assert.equal(spent, euro(expected.spent_cents));
+        assert.equal((await session.texts(allocatedCell))[0].trim(), euro(expected.allocated_cents));
+        const captions = await session.texts(`${byTestId("budget-table")} caption`);
+        assert.ok(captions.includes("DigitalPakt Basis – Stadt Beispielstadt"), captions.join(" | "));
+
+        // The chart really drew bars (Chart.js under the app's content security policy).
+        const inked = await session.waitFor(() =>
+          session.execute(
+            `const c = document.querySelector('[data-testid="budget-chart"] canvas');
+             if (!c || c.width === 0) return 0;
+             const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+             let n = 0;
+             for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+             return n > 1000 ? n : 0;`,
+          ),
+        );
+        assert.ok(inked > 1000);
+        await saveScreenshot(session, "funding-budget.png", byTestId("budget-view"), { scroll: true });
+
+        // 2. The findings: as many as the CLI reports, with their badges and named records.
+        await press(session, byTestId("funding-tab-findings"));
+        const badges = await session.waitFor(async () => {
+          const found = await session.texts(byTestId("finding-badge"));
+          return found.length === findings.length && found.length > 0 ? found : null;
+        });
+        const label = { violation: "Verstoß", warning: "Hinweis", info: "Info" };
+        assert.deepEqual(badges, findings.map((f) => label[f.severity]));
+        const withDevices = findings.findIndex((f) => f.entity === "device");
+        assert.ok(withDevices >= 0, "the demo has devices no invoice paid for");
+        const devices = `${byTestId("finding")}:nth-child(${withDevices + 1})`;
+        await press(session, `${devices} button[aria-expanded]`);
+        const names = await session.waitFor(async () => {
+          const items = await session.texts(`${devices} ${byTestId("finding-records")} li`);
+          return items.length === findings[withDevices].ids.length ? items : null;
+        });
+        assert.ok(names.every((n) => n.startsWith("Gerät ")), names.slice(0, 3).join(" | "));
+        await saveScreenshot(session, "funding-findings.png", byTestId("findings-view"), { scroll: true });
+
+        // 3. A new invoice with one line, split from the programme's shares.
+        await press(session, byTestId("funding-tab-invoices"));
+        await press(session, byTestId("invoice-new"));
+        await waitForSelectorText(session, byTestId("invoice-form") + " h4", "Neue Rechnung erfassen", "the form");
+        await session.waitFor(() =>
+          session.execute("return document.querySelectorAll(arguments[0] + ' option').length > 1;", [byTestId("line-school")]),
+        );
+        await typeInto(session, byTestId("invoice-supplier"), "Netzwerk Müller GmbH");
+        await typeInto(session, byTestId("invoice-number"), "E2E-2024-0815");
+        await typeInto(session, byTestId("invoice-date"), "15.03.2024");
+        const school = await session.execute(
+          "return document.querySelector(arguments[0]).options[1].textContent.trim();",
+          [byTestId("line-school")],
+        );
+        await choose(session, byTestId("line-school"), school);
+        await choose(session, byTestId("line-programme"), "DigitalPakt Basis");
+        await typeInto(session, byTestId("line-gross"), "1.190,00");
+        const federal = await session.waitFor(async () => {
+          const v = await session.execute("return document.querySelector(arguments[0]).value;", [byTestId("line-federal_cents")]);
+          return v === "1.071,00" ? v : null;
+        });
+        assert.equal(federal, "1.071,00");
+        await saveScreenshot(session, "funding-invoice-form.png", byTestId("invoice-form"), { scroll: true });
+        await press(session, byTestId("invoice-save"));
+        await waitForSelectorText(
+          session,
+          byTestId("invoice-notice"),
+          "Rechnung E2E-2024-0815 mit 1 Position gespeichert.",
+          "the saved invoice",
+        );
+        assert.equal((await session.texts(byTestId("invoice-detail-gross")))[0], "1.190,00 €");
+
+        // 4. The budget: spent grew by exactly the line's gross, in the window and in the file.
+        await press(session, byTestId("funding-tab-budget"));
+        const grown = euro(expected.spent_cents + 119_000);
+        assert.equal(await waitForSelectorText(session, spentCell, grown, `spent ${grown}`), grown);
+        const now = cliBasisBudget(db);
+        assert.equal(now.spent_cents - expected.spent_cents, 119_000);
+        assert.equal(now.federal_cents - expected.federal_cents, 107_100);
+        const schoolRow = JSON.parse(cli(db, "funding", "status", "--json")).budgets.find(
+          (b) => b.programme_id === BASIS && b.school_number === school.split(" ")[0],
+        );
+        assert.ok(schoolRow, `a budget row for school ${school}`);
+      } finally {
+        await app.close();
+      }
+    },
+  );
+});
