@@ -128,6 +128,11 @@ CREATE TABLE invoice_items (
 ) STRICT;
 CREATE UNIQUE INDEX invoice_items_link ON invoice_items(line_id, item_id) WHERE deleted_at IS NULL;
 CREATE INDEX invoice_items_item ON invoice_items(item_id);
+-- The funding check walks every item of every school in one pass of these (items no invoice
+-- paid for), without touching the rows themselves.
+CREATE INDEX devices_school_status ON devices(school_id, status, id) WHERE deleted_at IS NULL;
+CREATE INDEX access_points_school_status ON access_points(school_id, status, id) WHERE deleted_at IS NULL;
+CREATE INDEX presentation_school_status ON presentation_hardware(school_id, status, id) WHERE deleted_at IS NULL;
 
 -- The seeded catalogue, identical on every replica (fixed ids), extended and corrected by users.
 INSERT INTO programmes(id, name, short_name, land, eligible_from, eligible_to, application_deadline, binding_deadline,

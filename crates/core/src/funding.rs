@@ -35,8 +35,9 @@ pub struct Finding {
     pub school_id: Option<String>,
     /// The entity of `ids` ("invoice_line", "device" …).
     pub entity: Option<String>,
-    /// The records concerned (at most 100 listed).
+    /// The records concerned (at most 100 listed; `count` says how many there are).
     pub ids: Vec<String>,
+    pub count: i64,
     pub amount_cents: Option<i64>,
     pub due: Option<NaiveDate>,
     pub days_left: Option<i64>,
@@ -53,6 +54,7 @@ impl Finding {
             school_id: None,
             entity: None,
             ids: Vec::new(),
+            count: 0,
             amount_cents: None,
             due: None,
             days_left: None,
@@ -178,6 +180,42 @@ fn entry<'m>(out: &'m mut BTreeMap<BudgetKey, Budget>, p: &str, a: &str, s: Opti
     })
 }
 
+/// Invoice-line money summed per programme, Schulträger, school and category.
+struct LineSum {
+    programme: String,
+    authority: String,
+    school: Option<String>,
+    category: String,
+    gross: i64,
+    federal: i64,
+    land: i64,
+    own: i64,
+    third_party: i64,
+}
+
+fn line_sums(conn: &Connection) -> Result<Vec<LineSum>> {
+    let mut stmt = conn.prepare(
+        "SELECT l.programme_id, i.authority_id, l.school_id, l.category, sum(l.gross_cents), sum(l.federal_cents),
+                sum(l.land_cents), sum(l.own_cents), sum(l.third_party_cents)
+         FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+         WHERE l.deleted_at IS NULL AND i.deleted_at IS NULL AND l.programme_id IS NOT NULL GROUP BY 1, 2, 3, 4",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(LineSum {
+            programme: r.get(0)?,
+            authority: r.get(1)?,
+            school: r.get(2)?,
+            category: r.get(3)?,
+            gross: r.get(4)?,
+            federal: r.get(5)?,
+            land: r.get(6)?,
+            own: r.get(7)?,
+            third_party: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The budget per programme and Schulträger, and per school, optionally for one programme or
 /// one school (by id).
 pub fn budgets(conn: &Connection, programme: Option<&str>, school: Option<&str>) -> Result<Vec<Budget>> {
@@ -230,38 +268,18 @@ pub fn budgets(conn: &Connection, programme: Option<&str>, school: Option<&str>)
         }
     }
     // Invoice lines.
-    let mut line_rows = Vec::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT l.programme_id, i.authority_id, l.school_id, sum(l.gross_cents), sum(l.federal_cents),
-                    sum(l.land_cents), sum(l.own_cents), sum(l.third_party_cents)
-             FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-             WHERE l.deleted_at IS NULL AND i.deleted_at IS NULL AND l.programme_id IS NOT NULL GROUP BY 1, 2, 3",
-        )?;
-        let r = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                [r.get::<_, i64>(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?],
-            ))
-        })?;
-        for x in r {
-            line_rows.push(x?);
-        }
-    }
-    for (p, a, s, v) in line_rows {
+    for l in line_sums(conn)? {
         let mut targets = vec![None];
-        if s.is_some() {
-            targets.push(s.as_deref());
+        if l.school.is_some() {
+            targets.push(l.school.as_deref());
         }
         for school in targets {
-            let b = entry(&mut out, &p, &a, school);
-            b.spent_cents += v[0];
-            b.federal_cents += v[1];
-            b.land_cents += v[2];
-            b.own_cents += v[3];
-            b.third_party_cents += v[4];
+            let b = entry(&mut out, &l.programme, &l.authority, school);
+            b.spent_cents += l.gross;
+            b.federal_cents += l.federal;
+            b.land_cents += l.land;
+            b.own_cents += l.own;
+            b.third_party_cents += l.third_party;
         }
     }
     // Names.
@@ -347,6 +365,8 @@ fn programmes(conn: &Connection) -> Result<BTreeMap<String, ProgrammeRules>> {
 
 /// Lists at most this many records per finding.
 const MAX_IDS: usize = 100;
+/// Items without invoice listed per school.
+const MAX_ITEM_IDS: usize = 20;
 
 fn ids_of(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<(Vec<String>, i64)> {
     let mut stmt = conn.prepare(sql)?;
@@ -383,11 +403,6 @@ pub fn check(conn: &Connection, today: NaiveDate) -> Result<Vec<Finding>> {
     };
 
     // Per programme and Schulträger: spending per school and category.
-    let mut stmt = conn.prepare(
-        "SELECT l.programme_id, i.authority_id, l.school_id, l.category, sum(l.gross_cents), sum(l.federal_cents)
-         FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-         WHERE l.deleted_at IS NULL AND i.deleted_at IS NULL AND l.programme_id IS NOT NULL GROUP BY 1, 2, 3, 4",
-    )?;
     #[derive(Default)]
     struct Spend {
         gross: i64,
@@ -398,34 +413,22 @@ pub fn check(conn: &Connection, today: NaiveDate) -> Result<Vec<Finding>> {
         unattributed: i64,
     }
     let mut spend: BTreeMap<(String, String), Spend> = BTreeMap::new();
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, i64>(4)?,
-            r.get::<_, i64>(5)?,
-        ))
-    })?;
-    for row in rows {
-        let (p, a, school, category, gross, federal) = row?;
-        let s = spend.entry((p, a)).or_default();
-        s.gross += gross;
-        s.federal += federal;
-        match school.as_ref().and_then(|id| school_info.get(id).map(|i| (id, i))) {
+    for l in line_sums(conn)? {
+        let s = spend.entry((l.programme, l.authority)).or_default();
+        s.gross += l.gross;
+        s.federal += l.federal;
+        match l.school.as_ref().and_then(|id| school_info.get(id).map(|i| (id, i))) {
             Some((id, (_, _, ty))) if !ty.is_vocational() => {
                 let e = s.general.entry(id.clone()).or_default();
-                e.0 += gross;
-                if category == FundingCategory::MobileDevices.code() {
-                    e.1 += gross;
+                e.0 += l.gross;
+                if l.category == FundingCategory::MobileDevices.code() {
+                    e.1 += l.gross;
                 }
             }
             Some(_) => {}
-            None => s.unattributed += gross,
+            None => s.unattributed += l.gross,
         }
     }
-    drop(stmt);
 
     for ((pid, aid), s) in &spend {
         let Some(p) = progs.get(pid) else { continue };
@@ -483,6 +486,7 @@ pub fn check(conn: &Connection, today: NaiveDate) -> Result<Vec<Finding>> {
                 f.authority_id = Some(aid.clone());
                 f.entity = Some("school".into());
                 f.ids = cap.schools_over.iter().map(|i| schools[*i].0.clone()).collect();
+                f.count = f.ids.len() as i64;
                 f.amount_cents = Some(cap.total_mobile_cents - cap.share_limit_cents.max(0));
                 out.push(f);
             }
@@ -490,9 +494,16 @@ pub fn check(conn: &Connection, today: NaiveDate) -> Result<Vec<Finding>> {
     }
 
     // Spending ≤ allocation, for the Schulträger and for each school with its own share.
+    let allocated: std::collections::HashSet<BudgetKey> = {
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT programme_id, authority_id, school_id FROM allocations WHERE deleted_at IS NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
     for b in budgets(conn, None, None)? {
         let drawn = b.federal_cents + b.land_cents;
-        let has_allocation = b.allocated_cents > 0 || allocation_exists(conn, &b)?;
+        let has_allocation = allocated.contains(&(b.programme_id.clone(), b.authority_id.clone(), b.school_id.clone()));
         if has_allocation && drawn > b.allocated_cents {
             let whom = match (&b.school_number, &b.school) {
                 (Some(n), Some(s)) => format!("Schule {n} {s}"),
@@ -542,6 +553,7 @@ pub fn check(conn: &Connection, today: NaiveDate) -> Result<Vec<Finding>> {
             f.programme_id = Some(pid.clone());
             f.entity = Some("invoice_line".into());
             f.ids = ids;
+            f.count = n;
             out.push(f);
         }
         let (ids, n) = ids_of(
@@ -564,6 +576,7 @@ pub fn check(conn: &Connection, today: NaiveDate) -> Result<Vec<Finding>> {
             f.programme_id = Some(pid.clone());
             f.entity = Some("invoice_line".into());
             f.ids = ids;
+            f.count = n;
             out.push(f);
         }
     }
@@ -600,6 +613,7 @@ pub fn check(conn: &Connection, today: NaiveDate) -> Result<Vec<Finding>> {
             f.school_id = Some(id.clone());
             f.entity = Some("school".into());
             f.ids = vec![id];
+            f.count = 1;
             f.amount_cents = Some(amount);
             out.push(f);
         }
@@ -623,45 +637,54 @@ pub fn check(conn: &Connection, today: NaiveDate) -> Result<Vec<Finding>> {
         );
         f.entity = Some("invoice_line".into());
         f.ids = ids;
+        f.count = n;
         out.push(f);
     }
 
-    // Items no invoice paid for, per school.
+    // Items no invoice paid for, per school: one pass over each kind's (school, status, id)
+    // index, ordered by school.
     for (entity, table, label) in [
         ("device", "devices", "Geräte"),
         ("access_point", "access_points", "Access Points"),
         ("presentation_hardware", "presentation_hardware", "Präsentationsgeräte"),
     ] {
         let mut stmt = conn.prepare(&format!(
-            "SELECT t.school_id, count(*) FROM {table} t
+            "SELECT t.school_id, t.id FROM {table} t
              WHERE t.deleted_at IS NULL AND t.status <> 'retired'
                AND NOT EXISTS (SELECT 1 FROM invoice_items x WHERE x.item_id = t.id AND x.deleted_at IS NULL)
-             GROUP BY t.school_id ORDER BY t.school_id"
+             ORDER BY t.school_id"
         ))?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (school, n) = row?;
+        let mut rows = stmt.query([])?;
+        let mut current: Option<(String, i64, Vec<String>)> = None;
+        let flush = |c: Option<(String, i64, Vec<String>)>, out: &mut Vec<Finding>| {
+            let Some((school, n, ids)) = c else { return };
             let name = school_info.get(&school).map(|x| format!("{} {}", x.0, x.1)).unwrap_or_default();
             let mut f = Finding::new(
                 "items_without_invoice",
                 Severity::Warning,
                 format!("{name}: {n} {label} sind mit keiner Rechnung verknüpft."),
             );
-            f.school_id = Some(school.clone());
+            f.school_id = Some(school);
             f.entity = Some(entity.into());
-            f.amount_cents = None;
-            f.ids = ids_of(
-                conn,
-                &format!(
-                    "SELECT t.id FROM {table} t WHERE t.school_id = ?1 AND t.deleted_at IS NULL AND t.status <> 'retired'
-                       AND NOT EXISTS (SELECT 1 FROM invoice_items x WHERE x.item_id = t.id AND x.deleted_at IS NULL)
-                     ORDER BY t.id LIMIT {MAX_IDS}"
-                ),
-                [&school],
-            )?
-            .0;
+            f.ids = ids;
+            f.count = n;
             out.push(f);
+        };
+        while let Some(r) = rows.next()? {
+            let school: String = r.get(0)?;
+            if current.as_ref().is_none_or(|c| c.0 != school) {
+                flush(current.take(), &mut out);
+                current = Some((school, 0, Vec::new()));
+            }
+            if let Some(c) = current.as_mut() {
+                c.1 += 1;
+                // A school can have hundreds: a sample is enough to start from.
+                if c.2.len() < MAX_ITEM_IDS {
+                    c.2.push(r.get(1)?);
+                }
+            }
         }
+        flush(current.take(), &mut out);
     }
 
     // Deadlines ahead, for programmes of the Länder the inventory has Schulträger in.
@@ -697,16 +720,6 @@ pub fn check(conn: &Connection, today: NaiveDate) -> Result<Vec<Finding>> {
 fn date_col(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
     let text: Option<String> = r.get(i)?;
     Ok(text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()))
-}
-
-fn allocation_exists(conn: &Connection, b: &Budget) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT count(*) FROM allocations WHERE programme_id = ?1 AND authority_id = ?2
-               AND school_id IS ?3 AND deleted_at IS NULL",
-        )?
-        .query_row(params![b.programme_id, b.authority_id, b.school_id], |r| r.get::<_, i64>(0))?
-        > 0)
 }
 
 #[cfg(test)]

@@ -190,6 +190,7 @@ fn allocation_cofinancing_period_category_and_links() {
     let f = e.findings("invoice_outside_period");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].ids.len(), 1, "only the day after");
+    assert_eq!(f[0].count, 1);
 
     // WLAN is not fundable from the Sofortausstattungsprogramm (mobile devices only).
     e.spend(0, FundingCategory::Wlan, 100, "programme-sofortausstattung", date(2021, 1, 1));
@@ -259,7 +260,7 @@ fn items_without_invoice_are_flagged_per_school() {
     e.store.create(device(&e.schools[0], Some("D-2"))).unwrap();
     let f = e.findings("items_without_invoice");
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0].ids.len(), 2);
+    assert_eq!((f[0].ids.len(), f[0].count), (2, 2));
     assert!(f[0].message.contains("2 Geräte"));
     let line: String = e.store.conn().query_row("SELECT id FROM invoice_lines LIMIT 1", [], |r| r.get(0)).unwrap();
     e.store.create(InvoiceItemData { line_id: line, item_entity: ItemEntity::Device, item_id: d1.id }).unwrap();

@@ -182,8 +182,9 @@ export type Finding = {
 	school_id: string | null,
 	/**  The entity of `ids` ("invoice_line", "device" …). */
 	entity: string | null,
-	/**  The records concerned (at most 100 listed). */
+	/**  The records concerned (at most 100 listed; `count` says how many there are). */
 	ids: string[],
+	count: number,
 	amount_cents: number | null,
 	due: string | null,
 	days_left: number | null,

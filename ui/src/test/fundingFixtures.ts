@@ -111,6 +111,7 @@ export function finding(overrides: Partial<Finding>): Finding {
     school_id: null,
     entity: null,
     ids: [],
+    count: overrides.ids?.length ?? 0,
     amount_cents: null,
     due: null,
     days_left: null,

@@ -28,6 +28,7 @@ pub struct ProgrammeData {
     /// …or amount per school, whichever is more favourable (no pooling between schools).
     pub mobile_cap_per_school_cents: Option<i64>,
     #[serde(default, deserialize_with = "crate::model::vec_from_json_text")]
+    #[specta(type = Vec<FundingCategory>)]
     pub categories: Vec<FundingCategory>,
     pub notes: Option<String>,
 }

@@ -26,6 +26,7 @@ const findings = [
     message: "100013 Geschwister-Scholl-Gymnasium: 100 Geräte sind mit keiner Rechnung verknüpft.",
     entity: "device",
     ids: Array.from({ length: 100 }, (_, i) => `d${i + 10}`),
+    count: 437,
   }),
   finding({
     code: "deadline_ahead",
@@ -56,7 +57,7 @@ describe("FindingsView", () => {
     expect(within(items[0]).getByTestId("finding-count").textContent).toBe("betrifft 2 Rechnungspositionen");
     expect(within(items[0]).getByText("Programm: DigitalPakt Basis")).toBeTruthy();
     expect(within(items[1]).getByTestId("finding-count").textContent).toBe("betrifft 1 Gerät");
-    expect(within(items[2]).getByTestId("finding-count").textContent).toBe("betrifft mindestens 100 Geräte");
+    expect(within(items[2]).getByTestId("finding-count").textContent).toBe("betrifft 437 Geräte");
     expect(within(items[3]).getByTestId("finding-due").textContent?.replace(/\s+/g, " ").trim()).toBe(
       "fällig am 31.12.2026 – noch 39 Tage",
     );

@@ -24,12 +24,8 @@ const ENTITY_WORDS: Record<string, [string, string]> = {
   programme: ["Programm", "Programme"],
 };
 
-/** The core lists at most this many records per finding (funding::check, MAX_IDS). */
-export const LISTED_MAX = 100;
-
-/** "1 Gerät", "47 Geräte", "mindestens 100 Rechnungspositionen". */
+/** "1 Gerät", "47 Geräte". `count` is the finding's total; its `ids` list only the first ones. */
 export function recordCount(entity: string | null, count: number): string {
   const [one, many] = ENTITY_WORDS[entity ?? ""] ?? ["Datensatz", "Datensätze"];
-  if (count >= LISTED_MAX) return `mindestens ${count} ${many}`;
   return `${count} ${count === 1 ? one : many}`;
 }
