@@ -120,6 +120,7 @@ impl Store {
             places: PlaceCache::default(),
             pending_search: std::cell::Cell::new(0),
             step_seq: None,
+            step_pending: 0,
             reason: None,
         };
         let (out, keep) = f(&mut w)?;
@@ -199,6 +200,8 @@ pub struct Writer<'a> {
     pending_search: std::cell::Cell<usize>,
     /// The sequence number at the start of the open step, if one is open.
     step_seq: Option<i64>,
+    /// Staged search rows at the start of the open step.
+    step_pending: usize,
     /// The documented reason recorded with the following operations.
     reason: Option<String>,
 }
@@ -244,10 +247,18 @@ impl Writer<'_> {
         self.today
     }
 
-    /// Read access inside the transaction (sees this transaction's writes).
+    /// Read access inside the transaction (sees this transaction's writes, the search index
+    /// included).
     pub fn conn(&self) -> Result<&Connection> {
         self.flush_search()?;
         Ok(&self.tx)
+    }
+
+    /// Read access inside the transaction for queries that do not read the search index: it
+    /// leaves staged search entries staged, so a long import writes the index in few large
+    /// batches instead of one small segment per row.
+    pub fn read(&self) -> &Connection {
+        &self.tx
     }
 
     fn check<T: Validate>(&self, data: &T, id: Option<&str>) -> Result<()> {
@@ -380,9 +391,11 @@ impl Writer<'_> {
 
     /// Starts an all-or-nothing step (see [`Writer::attempt`]); steps do not nest.
     pub fn begin_step(&mut self) -> Result<()> {
-        self.flush_search()?;
+        // Staged search rows stay staged: flushing them here would write one FTS segment per
+        // step. A rollback restores the staging table (a temp table, inside the savepoint too).
         self.tx.execute_batch("SAVEPOINT step")?;
         self.step_seq = Some(self.next_seq);
+        self.step_pending = self.pending_search.get();
         Ok(())
     }
 
@@ -398,7 +411,7 @@ impl Writer<'_> {
             // The undone operations' sequence numbers are handed out again, so a replica's
             // sequence stays without gaps; staged search rows were undone with the rest.
             self.next_seq = seq;
-            self.pending_search.set(0);
+            self.pending_search.set(self.step_pending);
             self.places.borrow_mut().clear();
         }
         Ok(())
@@ -556,12 +569,21 @@ impl Writer<'_> {
             )?
             .execute(params![key, T::INFO.name, id, school, data.title(), fold(&text)])?;
         self.pending_search.set(self.pending_search.get() + 1);
+        // Bounded staging: memory stays flat however many rows one transaction writes.
+        if self.pending_search.get() >= 20_000 {
+            self.flush_search()?;
+        }
         Ok(())
     }
 
     fn unindex(&self, key: i64) -> Result<()> {
-        self.flush_search()?;
-        self.tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([key])?;
+        // The entry is either still staged (written by this transaction) or in the index.
+        let staged = self.tx.prepare_cached("DELETE FROM temp.pending_search WHERE rowid = ?1")?.execute([key])?;
+        if staged > 0 {
+            self.pending_search.set(self.pending_search.get().saturating_sub(staged));
+        } else {
+            self.tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([key])?;
+        }
         Ok(())
     }
 

@@ -1378,7 +1378,7 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
         if !self.loaded_places.insert(school_id.to_owned()) {
             return Ok(());
         }
-        let conn = self.w.conn()?;
+        let conn = self.w.read();
         let mut stmt = conn.prepare("SELECT id, name FROM buildings WHERE school_id = ?1 AND deleted_at IS NULL")?;
         let rows = stmt.query_map([school_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         for b in rows {
@@ -1522,7 +1522,7 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
                     self.touched.insert(current.id.clone(), number);
                     return Ok((Outcome::Unchanged, Some(current.id), Vec::new()));
                 }
-                let changes = changes(self.w.conn()?, &current.data, &data)?;
+                let changes = changes(self.w.read(), &current.data, &data)?;
                 self.w.update(&current.id, data).map(|r| (Outcome::Updated, r.id, changes))
             }
             None => self.w.create(data).map(|r| (Outcome::Created, r.id, Vec::new())),
@@ -1632,7 +1632,7 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
             );
             return Err(RowFailure::Row(Vec::new()));
         };
-        let conn = self.w.conn()?;
+        let conn = self.w.read();
         let found: Vec<(String, String)> = match key {
             MatchKey::InventoryNumber => conn
                 .prepare_cached(
@@ -2153,7 +2153,7 @@ impl<'w, 'a, 'o> Runner<'w, 'a, 'o> {
     fn finish(&mut self) -> schulinventar_core::Result<()> {
         let invoices: Vec<String> = self.invoice_lines.keys().cloned().collect();
         for id in invoices {
-            let (net, vat, gross): (i64, i64, i64) = self.w.conn()?.query_row(
+            let (net, vat, gross): (i64, i64, i64) = self.w.read().query_row(
                 "SELECT coalesce(sum(net_cents), 0), coalesce(sum(vat_cents), 0), coalesce(sum(gross_cents), 0)
                  FROM invoice_lines WHERE invoice_id = ?1 AND deleted_at IS NULL",
                 [&id],

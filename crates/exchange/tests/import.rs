@@ -818,3 +818,26 @@ fn inspection_shows_columns_even_when_the_mapping_cannot_be_imported() {
     assert_eq!(ImportEntity::AccessPoints.keys()[0], MatchKey::MacAddress);
     assert_eq!(ImportEntity::Invoices.label(), "Rechnungen");
 }
+
+#[test]
+fn a_row_failing_after_creating_its_room_leaves_no_room_and_no_search_entry() {
+    let mut db = Db::with_schools();
+    let file = db.path("geraete.csv");
+    // The fourth row names a new room, then fails in the store: its serial number belongs to L-1.
+    write(&file, &format!("{DEVICES_CSV}L-9;SN1;162437;Haus A;Z.9.99;Laptop;Lenovo;01.02.2024;10,00;im Einsatz;\n"));
+    let r = db.import(&file, &commit(true)).unwrap();
+    assert_eq!((r.created, r.errors), (3, 1), "{:?}", r.error_rows);
+    assert_eq!(r.error_rows[0].row, 5);
+    assert!(!r.new_places.iter().any(|p| p.name == "Z.9.99"), "the preview does not list the undone room");
+    assert_eq!(db.count("SELECT count(*) FROM rooms WHERE number = 'Z.9.99'"), 0);
+    assert!(db.store.search("Z.9.99", 10).unwrap().is_empty());
+    // What was imported is found by the search, and the change log has no gaps.
+    let hits = db.store.search("L-2", 10).unwrap();
+    assert!(hits.iter().any(|h| h.entity == "device"), "{hits:?}");
+    let (max, n): (i64, i64) = db
+        .store
+        .conn()
+        .query_row("SELECT max(origin_seq), count(*) FROM change_log", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(max, n, "sequence numbers of undone rows are handed out again");
+}
