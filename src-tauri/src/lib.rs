@@ -31,6 +31,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             import::import_history,
             import::import_profiles,
             import::save_import_profile,
+            import::import_reconcile,
             funding::funding_vocabulary,
             funding::funding_authorities,
             funding::funding_schools,

@@ -210,3 +210,44 @@ fn cancel_stops_a_commit_and_keeps_nothing() {
     let again = commit(&app, &imports, &file.display().to_string(), ImportMode::Commit);
     assert_eq!(again.created, 2500);
 }
+
+#[test]
+fn reconcile_compares_without_writing_and_saves_the_report() {
+    use schulinventar_app::import::session::reconcile;
+    let (dir, app, imports) = with_schools();
+    let summary = commit(&app, &imports, &fixture("geraeteliste_beispielstadt.xlsx"), ImportMode::CommitValidOnly);
+    assert_eq!(summary.created, 500);
+    let sheet = dir.path().join("pruefung.csv");
+    std::fs::write(
+        &sheet,
+        "Inventar-Nr.;Schulnummer;Gerätetyp;Preis (brutto)\nINV-00001;020374;Beamer;3046,73\nINV-00003;020374;Beamer;1,00\nNEU-1;020374;Laptop;5\n",
+    )
+    .unwrap();
+    let before = device_count(&app);
+    let report = dir.path().join("abgleich.xlsx");
+    imports.begin();
+    let r = reconcile(
+        &app,
+        &imports,
+        &sheet.display().to_string(),
+        &ImportSettings::default(),
+        false,
+        Some(&report.display().to_string()),
+    )
+    .unwrap();
+    assert_eq!((r.only_in_sheet, r.different, r.identical, r.errors), (1, 1, 1, 0));
+    assert_eq!(r.only_in_inventory, 498);
+    assert_eq!(r.inventory_only.len(), 498);
+    assert_eq!(r.sheet_only[0].key, "NEU-1");
+    assert_eq!(r.sheet_only[0].row, Some(4));
+    assert_eq!(r.differences.len(), 1);
+    assert_eq!((r.differences[0].field_label.as_str(), r.differences[0].sheet.as_str()), ("Preis", "100"));
+    assert_eq!(r.report_path.as_deref(), Some(report.display().to_string().as_str()));
+    assert!(std::fs::metadata(&report).unwrap().len() > 1000);
+    assert_eq!(device_count(&app), before, "reconciling writes nothing");
+    imports.begin();
+    let limited =
+        reconcile(&app, &imports, &sheet.display().to_string(), &ImportSettings::default(), true, None).unwrap();
+    assert!(limited.only_in_inventory < r.only_in_inventory);
+    assert_eq!(limited.report_path, None);
+}

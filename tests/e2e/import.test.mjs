@@ -5,7 +5,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appBinary, cli, cliBinary, openApp, root, saveScreenshot, visibleError } from "./app.mjs";
@@ -168,6 +168,23 @@ describe("import in the app window", () => {
           after.devices + after.presentation_hardware,
           before.devices + before.presentation_hardware + 500,
         );
+
+        // The auditor's comparison of the same file with what is stored now: nothing differs,
+        // nothing is written, and the report is saved.
+        const reportFile = join(workDir, "abgleich.xlsx");
+        await session.type(byTestId("reconcile-report-path"), reportFile);
+        await session.click(byTestId("reconcile-button"));
+        // Only in the inventory: the demo's own items, which the sheet does not list.
+        const demoItems = before.devices + before.presentation_hardware + before.access_points;
+        await waitForText(
+          session,
+          "reconcile-counts",
+          new RegExp(`0 nur in der Tabelle\\s+${demoItems} nur im Inventar\\s+0 abweichend\\s+500 übereinstimmend\\s+3 fehlerhafte Zeilen`),
+        );
+        await waitForText(session, "reconcile-report", `Bericht gespeichert: ${reportFile}`);
+        assert.ok(statSync(reportFile).size > 1000, "report written");
+        await saveScreenshot(session, "import-reconcile.png", byTestId("reconcile"), { scroll: true });
+        assert.deepEqual(stats(db), after, "reconciling changed nothing");
       } finally {
         await app.close();
       }

@@ -130,3 +130,21 @@ pub async fn save_import_profile(
     })
     .await
 }
+
+/// Compares a sheet with the inventory without changing anything; with `report_path` the full
+/// report is saved as XLSX.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_reconcile(
+    app: State<'_, AppState>,
+    imports: State<'_, ImportState>,
+    path: String,
+    settings: ImportSettings,
+    sheet_schools_only: bool,
+    report_path: Option<String>,
+) -> Result<ReconcileSummary, ImportFailure> {
+    let (app, imports) = (app.inner().clone(), imports.inner().clone());
+    imports.begin();
+    blocking(move || session::reconcile(&app, &imports, &path, &settings, sheet_schools_only, report_path.as_deref()))
+        .await
+}

@@ -345,6 +345,92 @@ fn euros(cents: i64) -> String {
     format!("{sign}{grouped},{:02} €", abs % 100)
 }
 
+/// Compares the sheet with the inventory (nothing is written) and, with `report_path`, saves
+/// the full report as XLSX. Blocks: call from a blocking thread.
+pub fn reconcile(
+    app: &AppState,
+    imports: &ImportState,
+    path: &str,
+    settings: &ImportSettings,
+    sheet_schools_only: bool,
+    report_path: Option<&str>,
+) -> Result<super::types::ReconcileSummary, ImportFailure> {
+    use super::types::{ReconcileDifference, ReconcileItem, ReconcileSummary};
+    const LISTED: usize = 1000;
+    let path = path_of(path)?;
+    let o = options(settings, ImportMode::DryRun)?;
+    let cancel = &imports.inner.cancel;
+    let r = app.with_store_mut(|store| {
+        schulinventar_exchange::reconcile::reconcile(
+            store,
+            &path,
+            &o,
+            sheet_schools_only,
+            Control { cancel, progress: &mut |_| {} },
+        )
+        .map_err(ImportFailure::from)
+    })?;
+    let written = match report_path.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(out) => {
+            let out = PathBuf::from(out);
+            schulinventar_exchange::reconcile::write_reconcile_workbook(&out, &r)?;
+            Some(out.display().to_string())
+        }
+        None => None,
+    };
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(ReconcileSummary {
+        only_in_sheet: r.only_in_sheet as u32,
+        only_in_inventory: r.only_in_inventory as u32,
+        different: r.different as u32,
+        identical: r.identical as u32,
+        errors: r.errors as u32,
+        sheet_only: r
+            .sheet_only
+            .iter()
+            .take(LISTED)
+            .map(|i| ReconcileItem {
+                row: Some(i.row as u32),
+                entity_label: store_entity_label(&i.entity).to_owned(),
+                entity: i.entity.clone(),
+                school_number: None,
+                key: i.key.clone(),
+                description: None,
+            })
+            .collect(),
+        inventory_only: r
+            .inventory_only
+            .iter()
+            .take(LISTED)
+            .map(|i| ReconcileItem {
+                row: None,
+                entity_label: store_entity_label(&i.entity).to_owned(),
+                entity: i.entity.clone(),
+                school_number: Some(i.school_number.clone()),
+                key: i.key.clone(),
+                description: Some(i.description.clone()),
+            })
+            .collect(),
+        differences: r
+            .differences
+            .iter()
+            .take(LISTED)
+            .map(|d| ReconcileDifference {
+                row: d.row as u32,
+                key: d.key.clone(),
+                field_label: d.field_label.clone(),
+                sheet: text(&d.sheet),
+                inventory: text(&d.inventory),
+            })
+            .collect(),
+        report_path: written,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -428,3 +428,40 @@ pub struct PreviewPage {
     pub offset: u32,
     pub lines: Vec<PreviewLine>,
 }
+
+/// An item only the sheet has (row) or only the inventory has (no row).
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct ReconcileItem {
+    pub row: Option<u32>,
+    pub entity: String,
+    pub entity_label: String,
+    pub school_number: Option<String>,
+    pub key: String,
+    pub description: Option<String>,
+}
+
+/// One field in which sheet and inventory differ.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct ReconcileDifference {
+    pub row: u32,
+    pub key: String,
+    pub field_label: String,
+    pub sheet: String,
+    pub inventory: String,
+}
+
+/// The comparison of a sheet with the inventory; lists hold at most 1,000 entries each, the
+/// counts are complete and the report file holds everything.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct ReconcileSummary {
+    pub only_in_sheet: u32,
+    pub only_in_inventory: u32,
+    pub different: u32,
+    pub identical: u32,
+    pub errors: u32,
+    pub sheet_only: Vec<ReconcileItem>,
+    pub inventory_only: Vec<ReconcileItem>,
+    pub differences: Vec<ReconcileDifference>,
+    /// Where the XLSX report was written, if asked for.
+    pub report_path: Option<String>,
+}

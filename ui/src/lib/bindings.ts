@@ -28,6 +28,11 @@ export const commands = {
 	importProfiles: () => typedError<ImportProfile[], CoreError>(__TAURI_INVOKE("import_profiles")),
 	/**  Saves (or replaces) a named mapping: folded header → field code, "" for an ignored column. */
 	saveImportProfile: (name: string, entity: string | null, key: string | null, columns: { [key in string]: string }) => typedError<ImportProfile, CoreError>(__TAURI_INVOKE("save_import_profile", { name, entity, key, columns })),
+	/**
+	 *  Compares a sheet with the inventory without changing anything; with `report_path` the full
+	 *  report is saved as XLSX.
+	 */
+	importReconcile: (path: string, settings: ImportSettings, sheetSchoolsOnly: boolean, reportPath: string | null) => typedError<ReconcileSummary, ImportFailure>(__TAURI_INVOKE("import_reconcile", { path, settings, sheetSchoolsOnly, reportPath })),
 	/**  German labels of Länder, funding categories and item kinds. */
 	fundingVocabulary: () => __TAURI_INVOKE<FundingVocabulary>("funding_vocabulary"),
 	/**  The Schulträger, for the invoice form. */
@@ -568,6 +573,42 @@ export type ProgrammeFields = {
 	mobile_cap_per_school_cents: number | null,
 	categories: FundingCategory[],
 	notes: string | null,
+};
+
+/**  One field in which sheet and inventory differ. */
+export type ReconcileDifference = {
+	row: number,
+	key: string,
+	field_label: string,
+	sheet: string,
+	inventory: string,
+};
+
+/**  An item only the sheet has (row) or only the inventory has (no row). */
+export type ReconcileItem = {
+	row: number | null,
+	entity: string,
+	entity_label: string,
+	school_number: string | null,
+	key: string,
+	description: string | null,
+};
+
+/**
+ *  The comparison of a sheet with the inventory; lists hold at most 1,000 entries each, the
+ *  counts are complete and the report file holds everything.
+ */
+export type ReconcileSummary = {
+	only_in_sheet: number,
+	only_in_inventory: number,
+	different: number,
+	identical: number,
+	errors: number,
+	sheet_only: ReconcileItem[],
+	inventory_only: ReconcileItem[],
+	differences: ReconcileDifference[],
+	/**  Where the XLSX report was written, if asked for. */
+	report_path: string | null,
 };
 
 /**  A record a finding concerns, by a name a person recognises. */

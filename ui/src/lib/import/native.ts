@@ -47,3 +47,12 @@ export const listenForWindowDrops: ListenForDrops = async (handlers) =>
       handlers.hover(true);
     }
   });
+
+/** The native "save" dialog for the reconciliation report; `null` when the user cancels. */
+export async function pickReportFile(defaultName: string): Promise<string | null> {
+  return save({
+    title: "Abgleichsbericht speichern",
+    defaultPath: defaultName,
+    filters: [{ name: "Excel-Arbeitsmappe", extensions: ["xlsx"] }],
+  });
+}
