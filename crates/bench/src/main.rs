@@ -1,15 +1,37 @@
-//! Store benchmarks on generated demo data. Prints figures; asserts nothing about time.
+//! Benchmarks on generated data. Print figures; assert nothing about time.
 //!
-//! `cargo run --release -p schulinventar-bench -- --scale land`
+//! `cargo run --release -p schulinventar-bench -- --scale land` (store: demo, lists, search)
+//! `cargo run --release -p schulinventar-bench -- import --rows 1000000` (import)
+
+mod data;
+mod import_bench;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use schulinventar_core::demo::{self, Scale};
 use schulinventar_core::{DeviceData, ListQuery, SchoolData, Store};
 
 #[derive(Parser)]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    store: Args,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import of a generated device CSV and XLSX, next to `sqlite3 .import`.
+    Import(import_bench::ImportBenchArgs),
+    /// One import in this process (used by `import` to measure its peak memory).
+    #[command(hide = true)]
+    ImportChild(import_bench::ChildArgs),
+}
+
+#[derive(clap::Args)]
 struct Args {
     #[arg(long, default_value = "land")]
     scale: Scale,
@@ -33,7 +55,16 @@ fn report(name: &str, samples: Vec<Duration>) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Import(a)) => import_bench::run(a),
+        Some(Command::ImportChild(a)) => import_bench::child(a),
+        None => store_bench(cli.store),
+    }
+}
+
+/// Demo generation, lists and search.
+fn store_bench(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let tmp = tempfile::tempdir()?;
     let path = args.db.clone().unwrap_or_else(|| tmp.path().join("bench.sqlite"));
     let fresh = !path.exists();
