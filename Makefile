@@ -31,6 +31,7 @@ help:
 	@echo "make ui        build the front end into ui/dist"
 	@echo "make bindings  regenerate ui/src/lib/bindings.ts from the Tauri commands"
 	@echo "make bench     store benchmarks on generated data (SCALE=small|municipality|land)"
+	@echo "make bench-import  import benchmark against sqlite3 .import (ROWS, XLSX_ROWS, PHASES=1)"
 
 deps: deps-system deps-rust deps-node
 
@@ -101,3 +102,16 @@ test: deps ui
 .PHONY: bench
 bench:
 	$(CARGO) run --release -p schulinventar-bench -- --scale $(or $(SCALE),land)
+
+# Import benchmark (BENCHMARKS.md): a generated device CSV of ROWS rows (default 1,000,000)
+# and an XLSX of XLSX_ROWS rows (default 100,000), next to `sqlite3 .import` of the same CSV.
+.PHONY: bench-import
+bench-import:
+	@dpkg-query -W -f='$${Status}' sqlite3 2>/dev/null | grep -q 'install ok installed' || { \
+	  echo "Installing Debian packages: sqlite3"; \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -q; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q sqlite3; \
+	}
+	$(CARGO) run --release -p schulinventar-bench -- import --rows $(or $(ROWS),1000000) \
+	  --xlsx-rows $(or $(XLSX_ROWS),100000) $(if $(PHASES),--phases)
