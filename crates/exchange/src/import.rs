@@ -561,7 +561,25 @@ struct Plan {
 
 fn fields_of(target: Target) -> Vec<Field> {
     use Field::*;
-    let fields: &[Field] = match target {
+    // What every device, access point and presentation device can carry; their own fields follow.
+    const ASSET: &[Field] = &[
+        InventoryNumber,
+        SerialNumber,
+        Manufacturer,
+        Model,
+        PurchaseDate,
+        Price,
+        WarrantyEnd,
+        Status,
+        Notes,
+        SchoolNumber,
+        SchoolName,
+        Building,
+        Room,
+        Type,
+    ];
+    let asset = matches!(target, Target::Device(_) | Target::AccessPoint | Target::Presentation(_));
+    let own: &[Field] = match target {
         Target::School => &[
             SchoolNumber,
             SchoolName,
@@ -578,68 +596,9 @@ fn fields_of(target: Target) -> Vec<Field> {
         ],
         Target::Building => &[SchoolNumber, SchoolName, Building, BuildingCode, Street, Notes],
         Target::Room => &[SchoolNumber, SchoolName, Building, Room, RoomName, Floor, RoomKind, WlanCoverage, Notes],
-        Target::Device(_) => &[
-            InventoryNumber,
-            SerialNumber,
-            Manufacturer,
-            Model,
-            PurchaseDate,
-            Price,
-            WarrantyEnd,
-            Status,
-            Notes,
-            SchoolNumber,
-            SchoolName,
-            Building,
-            Room,
-            Type,
-            Os,
-            UserGroup,
-            HolderName,
-            LoanedOn,
-            DueOn,
-        ],
-        Target::AccessPoint => &[
-            InventoryNumber,
-            SerialNumber,
-            Manufacturer,
-            Model,
-            PurchaseDate,
-            Price,
-            WarrantyEnd,
-            Status,
-            Notes,
-            SchoolNumber,
-            SchoolName,
-            Building,
-            Room,
-            Type,
-            MacAddress,
-            WifiStandard,
-            Bands,
-            Poe,
-            Controller,
-            Ssids,
-            InstalledOn,
-        ],
-        Target::Presentation(_) => &[
-            InventoryNumber,
-            SerialNumber,
-            Manufacturer,
-            Model,
-            PurchaseDate,
-            Price,
-            WarrantyEnd,
-            Status,
-            Notes,
-            SchoolNumber,
-            SchoolName,
-            Building,
-            Room,
-            Type,
-            SizeInches,
-            InstalledOn,
-        ],
+        Target::Device(_) => &[Os, UserGroup, HolderName, LoanedOn, DueOn],
+        Target::AccessPoint => &[MacAddress, WifiStandard, Bands, Poe, Controller, Ssids, InstalledOn],
+        Target::Presentation(_) => &[SizeInches, InstalledOn],
         Target::InvoiceLine => &[
             InvoiceNumber,
             Supplier,
@@ -680,7 +639,11 @@ fn fields_of(target: Target) -> Vec<Field> {
             Notes,
         ],
     };
-    fields.to_vec()
+    if asset {
+        ASSET.iter().chain(own).copied().collect()
+    } else {
+        own.to_vec()
+    }
 }
 
 impl Plan {
@@ -708,58 +671,32 @@ impl Plan {
         }
         let present: HashSet<Field> = columns.iter().flatten().copied().collect();
         let entity = options.entity.unwrap_or_else(|| ImportEntity::guess(&present));
-        let key_result: Result<MatchKey, ImportError> = (|| {
-            Ok(match (entity, options.key) {
-                (
-                    ImportEntity::Schools
-                    | ImportEntity::Buildings
-                    | ImportEntity::Rooms
-                    | ImportEntity::FibreLinks
-                    | ImportEntity::Invoices,
-                    None,
-                ) => MatchKey::Natural,
-                (
-                    ImportEntity::Schools
-                    | ImportEntity::Buildings
-                    | ImportEntity::Rooms
-                    | ImportEntity::FibreLinks
-                    | ImportEntity::Invoices,
-                    Some(k),
-                ) => {
-                    if k != MatchKey::Natural {
-                        return Err(ImportError {
-                            code: "invalid_key".into(),
-                            message: format!(
-                                "„{}“ werden über Schulnummer, Name bzw. Nummer zugeordnet, nicht über „{}“.",
-                                entity.cli_name(),
-                                k.name()
-                            ),
-                        });
-                    }
-                    k
-                }
-                (_, Some(MatchKey::Natural)) => {
-                    return Err(ImportError {
-                        code: "invalid_key".into(),
-                        message: "Geräte werden über inventory_number, serial_number oder mac_address zugeordnet."
-                            .into(),
-                    })
-                }
-                (_, Some(k)) => k,
-                (ImportEntity::AccessPoints, None) if present.contains(&Field::MacAddress) => MatchKey::MacAddress,
-                (_, None) if present.contains(&Field::InventoryNumber) => MatchKey::InventoryNumber,
-                (_, None) if present.contains(&Field::SerialNumber) => MatchKey::SerialNumber,
-                (_, None) => MatchKey::InventoryNumber,
-            })
-        })();
-        let key = key_result.clone().unwrap_or(match entity {
-            ImportEntity::Schools
-            | ImportEntity::Buildings
-            | ImportEntity::Rooms
-            | ImportEntity::FibreLinks
-            | ImportEntity::Invoices => MatchKey::Natural,
-            _ => MatchKey::InventoryNumber,
-        });
+        // Places, schools and invoices are matched by what names them; items by a key field.
+        let natural = entity.keys() == [MatchKey::Natural];
+        let key_result: Result<MatchKey, ImportError> = match options.key {
+            Some(k) if natural && k != MatchKey::Natural => Err(ImportError {
+                code: "invalid_key".into(),
+                message: format!(
+                    "„{}“ werden über Schulnummer, Name bzw. Nummer zugeordnet, nicht über „{}“.",
+                    entity.cli_name(),
+                    k.name()
+                ),
+            }),
+            Some(MatchKey::Natural) if !natural => Err(ImportError {
+                code: "invalid_key".into(),
+                message: "Geräte werden über inventory_number, serial_number oder mac_address zugeordnet.".into(),
+            }),
+            Some(k) => Ok(k),
+            None if natural => Ok(MatchKey::Natural),
+            None if entity == ImportEntity::AccessPoints && present.contains(&Field::MacAddress) => {
+                Ok(MatchKey::MacAddress)
+            }
+            None if present.contains(&Field::SerialNumber) && !present.contains(&Field::InventoryNumber) => {
+                Ok(MatchKey::SerialNumber)
+            }
+            None => Ok(MatchKey::InventoryNumber),
+        };
+        let key = key_result.clone().unwrap_or(if natural { MatchKey::Natural } else { MatchKey::InventoryNumber });
         let checks = || -> Result<(), ImportError> {
             if let Some(f) = key.field() {
                 if !present.contains(&f) {

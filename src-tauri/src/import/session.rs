@@ -2,8 +2,8 @@
 //! cancel flag, and the last result kept here so the preview table can page through it and the
 //! error list can be saved without sending the whole report over IPC.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -11,8 +11,8 @@ use schulinventar_exchange::import::{
     self as engine, Control, ImportEntity, ImportError, ImportOptions, ImportReport, MatchKey, Mode, Outcome, RowError,
     RowResult,
 };
-use schulinventar_exchange::mapping::{field_for_header, header_key, Field};
-use schulinventar_exchange::table::{open_table, sha256_of, TableOptions};
+use schulinventar_exchange::mapping::{header_key, Field};
+use schulinventar_exchange::table::{sha256_of, TableOptions};
 use schulinventar_exchange::xlsx_out::write_error_workbook;
 
 use super::types::{
@@ -20,10 +20,6 @@ use super::types::{
     ImportProgressInfo, ImportSettings, ImportSummary, PreviewLine, PreviewPage, RowOutcome,
 };
 use crate::state::AppState;
-
-/// Errors of `inspect` that concern the mapping, not the file: the columns are still shown.
-const MAPPING_PROBLEMS: &[&str] =
-    &["invalid_key", "key_column_missing", "type_column_missing", "school_column_missing", "column_missing"];
 
 /// Most lines one preview page carries.
 pub const MAX_PAGE: u32 = 1000;
@@ -126,60 +122,18 @@ fn path_of(path: &str) -> Result<PathBuf, ImportFailure> {
 pub fn inspect(path: &str, settings: &ImportSettings) -> Result<ImportInspection, ImportFailure> {
     let path = path_of(path)?;
     let o = options(settings, ImportMode::DryRun)?;
-    match engine::inspect(&path, &o) {
-        Ok((info, entity, key, columns)) => {
-            let columns: Vec<ColumnMapping> = columns.iter().map(ColumnMapping::from).collect();
-            Ok(ImportInspection {
-                file: FileInfo::from(&info),
-                entity: entity.cli_name().to_owned(),
-                key: Some(key.name().to_owned()),
-                unknown_columns: unknown_columns(&columns),
-                columns,
-                problem: None,
-            })
-        }
-        Err(e) if MAPPING_PROBLEMS.contains(&e.code.as_str()) => unfinished_mapping(&path, &o, e),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The columns of a file whose mapping the import refuses as it stands, so the user can fix it.
-/// Mirrors the exchange crate's column reading (override, whole header, lowest header part).
-fn unfinished_mapping(path: &Path, o: &ImportOptions, problem: ImportError) -> Result<ImportInspection, ImportFailure> {
-    let table = open_table(path, &o.table).map_err(ImportError::from)?;
-    let info = &table.info;
-    let mut fields: Vec<Option<Field>> = Vec::with_capacity(info.header.len());
-    for (i, header) in info.header.iter().enumerate() {
-        let field = match o.columns.get(&header_key(header)) {
-            Some(chosen) => *chosen,
-            None => field_for_header(header)
-                .or_else(|| info.header_parts.get(i).and_then(|p| p.last()).and_then(|p| field_for_header(p))),
-        };
-        fields.push(field.filter(|f| !fields.contains(&Some(*f))));
-    }
-    let present: HashSet<Field> = fields.iter().flatten().copied().collect();
-    let entity = o.entity.unwrap_or_else(|| ImportEntity::guess(&present));
-    let columns: Vec<ColumnMapping> = info
-        .header
-        .iter()
-        .zip(&fields)
-        .enumerate()
-        .map(|(i, (header, field))| ColumnMapping {
-            index: i as u32,
-            header: header.clone(),
-            header_key: header_key(header),
-            field: field.map(|f| f.name().to_owned()),
-            field_label: field.map(|f| f.label().to_owned()),
-            note: None,
-        })
-        .collect();
+    // A mapping the import refuses as it stands (a missing key column …) still shows its
+    // columns, so the user can fix it; only an unreadable file is an error.
+    let i = engine::inspect_table(&path, &o)?;
+    let columns: Vec<ColumnMapping> = i.columns.iter().map(ColumnMapping::from).collect();
     Ok(ImportInspection {
-        file: FileInfo::from(info),
-        entity: entity.cli_name().to_owned(),
-        key: o.key.map(|k| k.name().to_owned()),
+        file: FileInfo::from(&i.file),
+        entity: i.entity.cli_name().to_owned(),
+        // With a problem, no key fits yet: only the one the user chose is shown.
+        key: if i.problem.is_some() { o.key.map(|k| k.name().to_owned()) } else { Some(i.key.name().to_owned()) },
         unknown_columns: unknown_columns(&columns),
         columns,
-        problem: Some(problem.into()),
+        problem: i.problem.map(Into::into),
     })
 }
 
