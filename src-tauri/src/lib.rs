@@ -43,9 +43,19 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             funding::funding_split,
             funding::list_invoices,
             funding::invoice_detail,
-            funding::create_invoice,
+            funding::save_invoice,
+            funding::delete_invoice,
+            funding::restore_invoice,
             funding::find_items,
             funding::item_funding,
+            funding::list_allocations,
+            funding::save_allocation,
+            funding::delete_allocation,
+            funding::list_measures,
+            funding::save_measure,
+            funding::delete_measure,
+            funding::list_media_concepts,
+            funding::save_media_concept,
         ])
         // Counts (pupils, devices) are far below 2^53, so plain numbers are safe in JavaScript.
         .dangerously_cast_bigints_to_number()

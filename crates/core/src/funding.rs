@@ -716,6 +716,39 @@ pub fn check(conn: &Connection, today: NaiveDate) -> Result<Vec<Finding>> {
     Ok(out)
 }
 
+/// What a write touched, to pick the findings that concern it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Touched {
+    pub authority_ids: Vec<String>,
+    pub school_ids: Vec<String>,
+    pub programme_ids: Vec<String>,
+    /// Ids of the records written (invoice, lines, items, allocation, measure …).
+    pub record_ids: Vec<String>,
+}
+
+impl Touched {
+    /// Whether a finding concerns what was written: it lists one of the records, or is about
+    /// one of the schools, or about the Schulträger in one of the programmes. Deadlines are
+    /// about the calendar, not about a write.
+    pub fn concerns(&self, f: &Finding) -> bool {
+        if f.code == "deadline_ahead" {
+            return false;
+        }
+        let has = |list: &[String], v: &Option<String>| v.as_ref().is_some_and(|v| list.contains(v));
+        f.ids.iter().any(|id| self.record_ids.contains(id))
+            || has(&self.school_ids, &f.school_id)
+            || (f.entity.as_deref() == Some("school") && f.ids.iter().any(|id| self.school_ids.contains(id)))
+            || (has(&self.authority_ids, &f.authority_id)
+                && (f.programme_id.is_none() || has(&self.programme_ids, &f.programme_id)))
+            || (f.authority_id.is_none() && f.school_id.is_none() && has(&self.programme_ids, &f.programme_id))
+    }
+}
+
+/// The checks run after a write: the findings that concern what it touched.
+pub fn check_touched(conn: &Connection, today: NaiveDate, touched: &Touched) -> Result<Vec<Finding>> {
+    Ok(check(conn, today)?.into_iter().filter(|f| touched.concerns(f)).collect())
+}
+
 /// A date column stored as ISO text.
 fn date_col(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
     let text: Option<String> = r.get(i)?;

@@ -9,6 +9,7 @@ pub mod error;
 pub mod fold;
 pub mod funding;
 pub mod imports;
+pub mod ledger;
 pub mod model;
 pub mod query;
 pub mod store;

@@ -35,14 +35,14 @@ export const commands = {
 	importReconcile: (path: string, settings: ImportSettings, sheetSchoolsOnly: boolean, reportPath: string | null) => typedError<ReconcileSummary, ImportFailure>(__TAURI_INVOKE("import_reconcile", { path, settings, sheetSchoolsOnly, reportPath })),
 	/**  German labels of Länder, funding categories and item kinds. */
 	fundingVocabulary: () => __TAURI_INVOKE<FundingVocabulary>("funding_vocabulary"),
-	/**  The Schulträger, for the invoice form. */
+	/**  The Schulträger, for the forms. */
 	fundingAuthorities: () => typedError<AuthorityRef[], CoreError>(__TAURI_INVOKE("funding_authorities")),
-	/**  The schools of a Schulträger (all schools without one), for the invoice form. */
+	/**  The schools of a Schulträger (all schools without one), for the forms. */
 	fundingSchools: (authorityId: string | null) => typedError<SchoolRef[], CoreError>(__TAURI_INVOKE("funding_schools", { authorityId })),
 	/**  The programme catalogue, by name. */
-	listProgrammes: () => typedError<Row<ProgrammeFields>[], CoreError>(__TAURI_INVOKE("list_programmes")),
+	listProgrammes: () => typedError<Row<ProgrammeData>[], CoreError>(__TAURI_INVOKE("list_programmes")),
 	/**  Creates a programme (`id` none) or changes one; field errors come back as a validation error. */
-	saveProgramme: (id: string | null, data: ProgrammeFields) => typedError<Row<ProgrammeFields>, CoreError>(__TAURI_INVOKE("save_programme", { id, data })),
+	saveProgramme: (id: string | null, data: ProgrammeData) => typedError<Saved<Row<ProgrammeData>>, CoreError>(__TAURI_INVOKE("save_programme", { id, data })),
 	/**  Budgets per programme and Schulträger and per school, optionally of one programme. */
 	fundingBudgets: (programmeId: string | null) => typedError<Budget[], CoreError>(__TAURI_INVOKE("funding_budgets", { programmeId })),
 	/**  The funding rules checked against the ledger today. */
@@ -54,15 +54,60 @@ export const commands = {
 	/**  One page of invoices with the programmes of their lines. */
 	listInvoices: (query: ListQuery) => typedError<InvoicePage, CoreError>(__TAURI_INVOKE("list_invoices", { query })),
 	invoiceDetail: (id: string) => typedError<InvoiceDetail, CoreError>(__TAURI_INVOKE("invoice_detail", { id })),
-	/**  Saves a new invoice with its lines in one transaction and returns it as the detail shows it. */
-	createInvoice: (invoice: NewInvoice) => typedError<InvoiceDetail, CoreError>(__TAURI_INVOKE("create_invoice", { invoice })),
+	/**
+	 *  Saves a new invoice (`id` none) or changes one, with its lines and item links, in one
+	 *  transaction; answers with the invoice as the detail shows it and the findings about it.
+	 */
+	saveInvoice: (id: string | null, invoice: NewInvoice) => typedError<Saved<InvoiceDetail>, CoreError>(__TAURI_INVOKE("save_invoice", { id, invoice })),
+	/**  Deletes an invoice with its lines and links; the answer is what `restore_invoice` needs. */
+	deleteInvoice: (id: string) => typedError<DeletedInvoice, CoreError>(__TAURI_INVOKE("delete_invoice", { id })),
+	/**  Undoes `delete_invoice`. */
+	restoreInvoice: (deleted: DeletedInvoice) => typedError<Saved<InvoiceDetail>, CoreError>(__TAURI_INVOKE("restore_invoice", { deleted })),
 	/**  The items with this inventory number (one per Schulträger that uses it). */
 	findItems: (inventoryNumber: string) => typedError<ItemRef[], CoreError>(__TAURI_INVOKE("find_items", { inventoryNumber })),
 	/**  Which invoice line and programme paid for an item (empty: no invoice is linked). */
 	itemFunding: (itemId: string) => typedError<ItemFunding[], CoreError>(__TAURI_INVOKE("item_funding", { itemId })),
+	/**  Allocations, optionally of one programme and/or Schulträger. */
+	listAllocations: (programmeId: string | null, authorityId: string | null) => typedError<Listed<AllocationRow>, CoreError>(__TAURI_INVOKE("list_allocations", { programmeId, authorityId })),
+	/**  Creates an allocation (`id` none) or changes one. */
+	saveAllocation: (id: string | null, data: AllocationData) => typedError<Saved<Row<AllocationData>>, CoreError>(__TAURI_INVOKE("save_allocation", { id, data })),
+	/**  Deletes (`restore` false) or restores an allocation; restoring is the undo of a delete. */
+	deleteAllocation: (id: string, restore: boolean) => typedError<Saved<Row<AllocationData>>, CoreError>(__TAURI_INVOKE("delete_allocation", { id, restore })),
+	/**  Measures, optionally of one programme, Schulträger and/or school. */
+	listMeasures: (programmeId: string | null, authorityId: string | null, schoolId: string | null) => typedError<Listed<MeasureRow>, CoreError>(__TAURI_INVOKE("list_measures", { programmeId, authorityId, schoolId })),
+	/**  Creates a measure (`id` none) or changes one (application, approval, amendment, narrative). */
+	saveMeasure: (id: string | null, data: MeasureData) => typedError<Saved<Row<MeasureData>>, CoreError>(__TAURI_INVOKE("save_measure", { id, data })),
+	/**  Deletes (`restore` false) or restores a measure; restoring is the undo of a delete. */
+	deleteMeasure: (id: string, restore: boolean) => typedError<Saved<Row<MeasureData>>, CoreError>(__TAURI_INVOKE("delete_measure", { id, restore })),
+	/**  The schools of a Schulträger with their Medienkonzept. */
+	listMediaConcepts: (authorityId: string | null) => typedError<MediaConceptRow[], CoreError>(__TAURI_INVOKE("list_media_concepts", { authorityId })),
+	/**  Records a school's Medienkonzept (status, date adopted). */
+	saveMediaConcept: (data: MediaConceptData) => typedError<Saved<Row<MediaConceptData>>, CoreError>(__TAURI_INVOKE("save_media_concept", { data })),
 };
 
 /* Types */
+/**  A programme's budget for a Schulträger, or one school's share of it. */
+export type AllocationData = {
+	programme_id: string,
+	authority_id: string,
+	school_id: string | null,
+	amount_cents: number,
+	/**  Formula inputs, kept so the figure can be explained. */
+	pupils: number | null,
+	per_pupil_cents: number | null,
+	key_note: string | null,
+	notes: string | null,
+};
+
+/**  An allocation with the names of its programme, Schulträger and school. */
+export type AllocationRow = {
+	allocation: Row<AllocationData>,
+	programme: string,
+	authority: string,
+	/**  "100013 Goethe-Gymnasium"; none for the Schulträger's whole budget. */
+	school: string | null,
+};
+
 /**  What the About box and the status line show. */
 export type AppInfo = {
 	/**  Absolute path of the database file in use. */
@@ -136,6 +181,13 @@ export type CoreError =
 { code: "schema_too_new"; message: string; found: number; supported: number } | 
 /**  A file offered for restore is not a usable Schulinventar database. */
 { code: "invalid_backup"; message: string } | { code: "invalid_argument"; message: string; field: string | null } | { code: "database"; message: string } | { code: "io"; message: string };
+
+/**  What [`delete_invoice`] removed, so that [`restore_invoice`] can put exactly that back. */
+export type DeletedInvoice = {
+	invoice_id: string,
+	line_ids: string[],
+	link_ids: string[],
+};
 
 /**  An entity a file can be imported as, with the keys its rows can be matched by. */
 export type EntityChoice = {
@@ -470,6 +522,58 @@ export type ListQuery = {
 	include_deleted?: boolean,
 };
 
+/**  Rows of a list and whether more matched than were returned. */
+export type Listed<T> = {
+	items: T[],
+	more: boolean,
+};
+
+/**  A planned measure of a school in one category, from plan through application and approval. */
+export type MeasureData = {
+	programme_id: string,
+	school_id: string,
+	category: FundingCategory,
+	title: string,
+	planned_cents: number,
+	status: MeasureStatus,
+	applied_on: string | null,
+	approved_on: string | null,
+	file_number: string | null,
+	approved_cents: number | null,
+	funding_rate_bp: number | null,
+	/**  Sachbericht: goals, what was done, deviations (for the Verwendungsnachweis). */
+	narrative: string | null,
+	notes: string | null,
+};
+
+/**  A measure with the names of its programme and school. */
+export type MeasureRow = {
+	measure: Row<MeasureData>,
+	programme: string,
+	authority_id: string,
+	school: string,
+	category: string,
+};
+
+export type MeasureStatus = "planned" | "applied" | "approved" | "amended" | "completed" | "withdrawn";
+
+/**  A school's Medienkonzept (technical-pedagogical concept). */
+export type MediaConceptData = {
+	school_id: string,
+	status: MediaConceptStatus,
+	adopted_on: string | null,
+	notes: string | null,
+};
+
+/**  A school and its Medienkonzept (none: nothing recorded, which counts as missing). */
+export type MediaConceptRow = {
+	school: SchoolRef,
+	concept: Row<MediaConceptData> | null,
+};
+
+/**  Whether a school has its Medienkonzept, which the DigitalPakt requires before funds flow. */
+export type MediaConceptStatus = "missing" | "in_progress" | "present";
+
 /**  A gross amount split by source, as `split_by_shares` computes it from a programme's shares. */
 export type MoneySplit = {
 	federal_cents: number,
@@ -504,6 +608,7 @@ export type NewInvoiceLine = {
 	land_cents: number,
 	own_cents: number,
 	third_party_cents: number,
+	notes?: string | null,
 	/**  Inventory numbers (of the invoice's Schulträger) of the items the line paid for. */
 	inventory_numbers?: string[],
 };
@@ -548,12 +653,10 @@ export type PreviewPage = {
 };
 
 /**
- *  A programme as the window reads and writes it: the fields of the core's `ProgrammeData`.
- *  It is mirrored because `ProgrammeData.categories` reads stored JSON text through
- *  `deserialize_with`, which specta cannot describe; once core annotates that field with
- *  `#[specta(type = Vec<FundingCategory>)]`, `ProgrammeData` can cross IPC itself.
+ *  A funding programme: DigitalPakt Basis, its supplements, DigitalPakt 2.0, a Land programme,
+ *  or the Schulträger's own funds. Shipped as a catalogue, extended by users.
  */
-export type ProgrammeFields = {
+export type ProgrammeData = {
 	name: string,
 	short_name: string | null,
 	/**  None: the programme applies in every Land. */
@@ -564,14 +667,15 @@ export type ProgrammeFields = {
 	binding_deadline: string | null,
 	implementation_end: string | null,
 	proof_due: string | null,
-	/**  Shares in basis points (1 % = 100). */
 	federal_share_bp: number,
 	land_share_bp: number,
 	min_cofinancing_bp: number,
 	earmark_years: number,
+	/**  Mobile-device cap for general-education schools: share of the Schulträger's investment… */
 	mobile_cap_bp: number | null,
+	/**  …or amount per school, whichever is more favourable (no pooling between schools). */
 	mobile_cap_per_school_cents: number | null,
-	categories: FundingCategory[],
+	categories?: FundingCategory[],
 	notes: string | null,
 };
 
@@ -648,6 +752,12 @@ export type RowProblem = {
 	value: string,
 	code: string,
 	message: string,
+};
+
+/**  A written record and the findings of the checks that concern it. */
+export type Saved<T> = {
+	record: T,
+	findings: Finding[],
 };
 
 export type SchoolData = {

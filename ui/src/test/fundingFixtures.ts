@@ -6,7 +6,7 @@ import type {
   FundingVocabulary,
   InvoiceDetail,
   NewInvoice,
-  ProgrammeFields,
+  ProgrammeData,
   Row,
   SchoolRef,
 } from "../lib/bindings";
@@ -28,7 +28,7 @@ export const vocabulary: FundingVocabulary = {
   item_kinds: [{ code: "device", label: "Gerät" }],
 };
 
-export function programme(id: string, overrides: Partial<ProgrammeFields> = {}): Row<ProgrammeFields> {
+export function programme(id: string, overrides: Partial<ProgrammeData> = {}): Row<ProgrammeData> {
   return {
     id,
     name: "DigitalPakt Schule 2019–2024 (Basis)",
@@ -125,7 +125,7 @@ export const schools: SchoolRef[] = [
   { id: "s2", authority_id: "a1", school_number: "100013", name: "Geschwister-Scholl-Gymnasium" },
 ];
 
-/** What `create_invoice` answers for an input. */
+/** What `save_invoice` answers (as its record) for an input. */
 export function detailOf(input: NewInvoice): InvoiceDetail {
   const sum = (f: (l: NewInvoice["lines"][number]) => number) => input.lines.reduce((s, l) => s + f(l), 0);
   const stamp = { created_at: "2026-11-22T10:00:00Z", updated_at: "2026-11-22T10:00:00Z", deleted_at: null };
@@ -200,7 +200,7 @@ export function mockFundingBackend(handlers: Record<string, Handler> = {}): Call
       return { federal_cents: federal, land_cents: land, own_cents: gross - federal - land, third_party_cents: 0 };
     },
     list_invoices: () => ({ items: [], next: null }),
-    create_invoice: (a) => detailOf(a.invoice as NewInvoice),
+    save_invoice: (a) => ({ record: detailOf(a.invoice as NewInvoice), findings: [] }),
     find_items: () => [],
     item_funding: () => [],
   };

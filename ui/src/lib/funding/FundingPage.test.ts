@@ -3,7 +3,7 @@ import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import App from "../../App.svelte";
 import FundingPage from "./FundingPage.svelte";
-import type { InvoiceSummary, ItemRef, ProgrammeFields } from "../bindings";
+import type { InvoiceSummary, ItemRef, ProgrammeData } from "../bindings";
 import { BASIS, HESSEN, callsOf, detailOf, mockFundingBackend, programmes } from "../../test/fundingFixtures";
 
 const tablet: ItemRef = {
@@ -31,10 +31,10 @@ describe("FundingPage", () => {
   });
 
   it("lists the programmes with their shares and shows the core's field errors when one is edited", async () => {
-    let saved: ProgrammeFields | null = null;
+    let saved: ProgrammeData | null = null;
     const calls = mockFundingBackend({
       save_programme: (a) => {
-        const data = a.data as ProgrammeFields;
+        const data = a.data as ProgrammeData;
         if (data.federal_share_bp + data.land_share_bp > 10_000) {
           throw {
             code: "validation",
@@ -49,7 +49,7 @@ describe("FundingPage", () => {
           };
         }
         saved = data;
-        return { ...programmes[1], ...data };
+        return { record: { ...programmes[1], ...data }, findings: [] };
       },
     });
     render(FundingPage, { initial: "programmes" });

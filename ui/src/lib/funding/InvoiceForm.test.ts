@@ -63,7 +63,7 @@ describe("InvoiceForm", () => {
     await userEvent.click(screen.getByRole("button", { name: "Rechnung speichern" }));
 
     await expect.poll(() => onSaved.mock.calls.length).toBe(1);
-    const [sent] = callsOf(calls, "create_invoice").map((a) => a.invoice as NewInvoice);
+    const [sent] = callsOf(calls, "save_invoice").map((a) => a.invoice as NewInvoice);
     expect(sent).toEqual({
       authority_id: "a1",
       supplier: "Netzwerk Müller GmbH",
@@ -106,13 +106,13 @@ describe("InvoiceForm", () => {
     expect(screen.getByTestId("invoice-failure").textContent).toContain("Position 1: „1.5“");
     // "1" was readable while typing and split; "1.5" is not.
     expect(callsOf(calls, "funding_split").map((a) => a.grossCents)).toEqual([100]);
-    expect(callsOf(calls, "create_invoice")).toEqual([]);
+    expect(callsOf(calls, "save_invoice")).toEqual([]);
     expect(onSaved).not.toHaveBeenCalled();
   });
 
   it("shows the core's field errors next to the fields, for the invoice and each line", async () => {
     const calls = mockFundingBackend({
-      create_invoice: () => {
+      save_invoice: () => {
         throw {
           code: "validation",
           message: "Die Eingaben sind ungültig: …",
@@ -167,7 +167,7 @@ describe("InvoiceForm", () => {
       "Position 2: Bundes-, Landes-, Eigen- und Drittmittelanteil ergeben zusammen nicht den Bruttobetrag 50,00 €.",
       "Position 2: Die Inventarnummer „X-1“ ist beim Schulträger nicht erfasst.",
     ]);
-    const sent = callsOf(calls, "create_invoice")[0].invoice as NewInvoice;
+    const sent = callsOf(calls, "save_invoice")[0].invoice as NewInvoice;
     expect(sent.lines.map((l) => [l.gross_cents, l.own_cents, l.inventory_numbers])).toEqual([
       [10_000, 10_000, []],
       [5_000, 4_900, ["X-1"]],

@@ -1,7 +1,7 @@
-import { commands, type FundingCategory, type FundingVocabulary, type ProgrammeFields, type Row } from "../bindings";
+import { commands, type FundingCategory, type FundingVocabulary, type ProgrammeData, type Row } from "../bindings";
 import { call, errorMessage } from "./ipc";
 
-export type ProgrammeRow = Row<ProgrammeFields>;
+export type ProgrammeRow = Row<ProgrammeData>;
 
 /**
  * What every view of the Fördermittel page needs: the labels of the core's codes and the

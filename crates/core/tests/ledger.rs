@@ -1,20 +1,47 @@
-//! The Fördermittel page's commands on a real SQLite file filled with the small demo dataset
+//! The funding ledger (names, invoice list and detail, invoice entry and editing, allocations,
+//! measures, media concepts) on a real SQLite file filled with the small demo dataset
 //! (allocations, measures, invoices with lines split 90/10 and linked items).
 
+use std::cell::RefCell;
+
 use chrono::NaiveDate;
-use schulinventar_app::funding::{entry, ledger, NewInvoice, NewInvoiceLine};
-use schulinventar_app::AppState;
 use schulinventar_core::demo::{self, Scale};
 use schulinventar_core::funding::{self, Budget};
-use schulinventar_core::{CoreError, FundingCategory, ListQuery, Store};
+use schulinventar_core::ledger::{self, NewInvoice, NewInvoiceLine};
+use schulinventar_core::{CoreError, FundingCategory, ListQuery, Programme, ProgrammeData, Store};
+
+/// The store behind a RefCell, so that tests read like the app's commands.
+struct App(RefCell<Store>);
+
+impl App {
+    fn with_store<R>(&self, f: impl FnOnce(&Store) -> Result<R, CoreError>) -> Result<R, CoreError> {
+        f(&self.0.borrow())
+    }
+    fn with_store_mut<R>(&self, f: impl FnOnce(&mut Store) -> Result<R, CoreError>) -> Result<R, CoreError> {
+        f(&mut self.0.borrow_mut())
+    }
+}
+
+mod entry {
+    pub use schulinventar_core::ledger::create_invoice;
+
+    use super::*;
+
+    pub fn save_programme(store: &mut Store, id: Option<&str>, data: ProgrammeData) -> Result<Programme, CoreError> {
+        match id {
+            Some(id) => store.update(id, data),
+            None => store.create(data),
+        }
+    }
+}
 
 const BASIS: &str = "programme-digitalpakt-basis";
 
-fn demo_db() -> (tempfile::TempDir, AppState) {
+fn demo_db() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
-    let app = AppState::new(dir.path().join("demo.sqlite"));
-    app.with_store_mut(|s| demo::generate(s, Scale::Small, 42, &mut |_, _| {})).unwrap();
-    (dir, app)
+    let mut store = Store::open(&dir.path().join("demo.sqlite")).unwrap();
+    demo::generate(&mut store, Scale::Small, 42, &mut |_, _| {}).unwrap();
+    (dir, App(RefCell::new(store)))
 }
 
 fn count(store: &Store, sql: &str) -> i64 {
@@ -52,6 +79,7 @@ fn line(school: Option<&str>, gross: i64, vat: i64, split: (i64, i64, i64)) -> N
         land_cents: split.1,
         own_cents: split.2,
         third_party_cents: 0,
+        notes: None,
         inventory_numbers: Vec::new(),
     }
 }
@@ -407,6 +435,259 @@ fn vocabulary_and_form_choices_come_from_the_core() {
         assert_eq!(schools.len(), 3);
         assert!(schools.windows(2).all(|w| w[0].school_number < w[1].school_number));
         assert!(ledger::schools(store.conn(), Some("kein-traeger"))?.is_empty());
+        Ok::<_, CoreError>(())
+    })
+    .unwrap();
+}
+
+/// Devices of a school that no invoice paid for yet: (id, inventory number).
+fn unpaid_devices(store: &Store, school: &str, n: usize) -> Vec<(String, String)> {
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT d.id, d.inventory_number FROM devices d
+             WHERE d.school_id = ?1 AND d.inventory_number IS NOT NULL AND d.deleted_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM invoice_items x WHERE x.item_id = d.id AND x.deleted_at IS NULL)
+             ORDER BY d.inventory_number LIMIT ?2",
+        )
+        .unwrap();
+    let rows = stmt.query_map(rusqlite::params![school, n as i64], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    rows.collect::<rusqlite::Result<_>>().unwrap()
+}
+
+#[test]
+fn an_invoice_is_edited_lines_changed_added_and_removed_and_items_relinked() {
+    let (_dir, app) = demo_db();
+    app.with_store_mut(|store| {
+        let authority = authority_id(store);
+        let (school, _) = first_school(store);
+        let devices = unpaid_devices(store, &school, 3);
+        assert_eq!(devices.len(), 3);
+        let mut first = line(Some(&school), 119_000, 19_000, (107_100, 0, 11_900));
+        first.category = FundingCategory::MobileDevices;
+        first.inventory_numbers = vec![devices[0].1.clone(), devices[1].1.clone()];
+        let second = line(Some(&school), 23_800, 3_800, (21_420, 0, 2_380));
+        let created = ledger::create_invoice(store, invoice(&authority, "ED-1", vec![first.clone(), second]))?;
+        assert_eq!(created.invoice.data.gross_cents, 142_800);
+        let (first_id, second_id) = (created.lines[0].line.id.clone(), created.lines[1].line.id.clone());
+        let budget_before = funding::budgets(store.conn(), Some(BASIS), Some(&school))?;
+
+        // Line 1: other amount and items 1 and 2 instead of 0 and 1; line 2 removed; a new line 2.
+        let mut changed = first;
+        changed.gross_cents = 238_000;
+        changed.vat_cents = 38_000;
+        changed.net_cents = 200_000;
+        changed.federal_cents = 214_200;
+        changed.own_cents = 23_800;
+        changed.inventory_numbers = vec![devices[1].1.clone(), devices[2].1.clone()];
+        let mut third = line(None, 11_900, 1_900, (0, 0, 11_900));
+        third.programme_id = None;
+        third.category = FundingCategory::Networking;
+        third.description = Some("Patchkabel".into());
+        let mut input = invoice(&authority, "ED-1", vec![changed, third]);
+        input.paid_on = Some(date(2024, 5, 1));
+        let edited = ledger::save_invoice(store, Some(&created.invoice.id), input)?;
+        assert_eq!(edited.invoice.id, created.invoice.id);
+        assert_eq!(edited.invoice.data.gross_cents, 249_900, "totals follow the lines");
+        assert_eq!(edited.invoice.data.paid_on, Some(date(2024, 5, 1)));
+        assert_eq!(edited.lines.len(), 2);
+        assert_eq!(edited.lines[0].line.id, first_id, "line 1 is changed in place");
+        assert_eq!(edited.lines[1].line.id, second_id, "lines are matched by position");
+        assert_eq!(edited.lines[1].line.data.description.as_deref(), Some("Patchkabel"));
+        assert_eq!(edited.lines[1].line.data.programme_id, None);
+        let mut linked: Vec<&str> = edited.lines[0].items.iter().map(|i| i.id.as_str()).collect();
+        linked.sort_unstable();
+        let mut want = vec![devices[1].0.as_str(), devices[2].0.as_str()];
+        want.sort_unstable();
+        assert_eq!(linked, want);
+        assert!(ledger::item_funding(store.conn(), &devices[0].0)?.is_empty(), "item 0 unlinked");
+
+        let budget_after = funding::budgets(store.conn(), Some(BASIS), Some(&school))?;
+        assert_eq!(budget_after[0].spent_cents - budget_before[0].spent_cents, 238_000 - 142_800);
+
+        // Fewer lines than stored: the rest are deleted, with their links.
+        let mut only_first = invoice(&authority, "ED-1", vec![]);
+        only_first.lines.push({
+            let mut l = line(Some(&school), 238_000, 38_000, (214_200, 0, 23_800));
+            l.category = FundingCategory::MobileDevices;
+            l.inventory_numbers = vec![devices[1].1.clone(), devices[2].1.clone()];
+            l
+        });
+        only_first.paid_on = Some(date(2024, 5, 1));
+        let shorter = ledger::save_invoice(store, Some(&created.invoice.id), only_first)?;
+        assert_eq!(shorter.lines.len(), 1);
+        assert_eq!(shorter.invoice.data.gross_cents, 238_000);
+        assert_eq!(
+            count(store, &format!("SELECT deleted_at IS NOT NULL FROM invoice_lines WHERE id = '{second_id}'")),
+            1
+        );
+
+        // Saving the same again writes nothing.
+        let log = count(store, "SELECT count(*) FROM change_log");
+        let detail = ledger::invoice_detail(store, &created.invoice.id)?;
+        let same = NewInvoice {
+            authority_id: authority.clone(),
+            supplier: detail.invoice.data.supplier.clone(),
+            invoice_number: detail.invoice.data.invoice_number.clone(),
+            invoice_date: detail.invoice.data.invoice_date,
+            paid_on: detail.invoice.data.paid_on,
+            notes: None,
+            lines: detail
+                .lines
+                .iter()
+                .map(|l| NewInvoiceLine {
+                    description: l.line.data.description.clone(),
+                    school_id: l.line.data.school_id.clone(),
+                    programme_id: l.line.data.programme_id.clone(),
+                    category: l.line.data.category,
+                    net_cents: l.line.data.net_cents,
+                    vat_cents: l.line.data.vat_cents,
+                    gross_cents: l.line.data.gross_cents,
+                    federal_cents: l.line.data.federal_cents,
+                    land_cents: l.line.data.land_cents,
+                    own_cents: l.line.data.own_cents,
+                    third_party_cents: l.line.data.third_party_cents,
+                    notes: None,
+                    inventory_numbers: l.items.iter().filter_map(|i| i.inventory_number.clone()).collect(),
+                })
+                .collect(),
+        };
+        ledger::save_invoice(store, Some(&created.invoice.id), same.clone())?;
+        assert_eq!(count(store, "SELECT count(*) FROM change_log"), log, "unchanged input, no operation");
+
+        // A wrong edit keeps the stored invoice as it was.
+        let mut wrong = same;
+        wrong.lines[0].own_cents += 1;
+        let fields = validation_fields(ledger::save_invoice(store, Some(&created.invoice.id), wrong).unwrap_err());
+        assert!(fields.contains(&("lines.0.own_cents".into(), "split_mismatch".into())), "{fields:?}");
+        assert_eq!(ledger::invoice_detail(store, &created.invoice.id)?, detail);
+        Ok::<_, CoreError>(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_deleted_invoice_leaves_the_budget_and_is_restored_exactly() {
+    let (_dir, app) = demo_db();
+    app.with_store_mut(|store| {
+        let id: String = store
+            .conn()
+            .query_row(
+                "SELECT i.id FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id
+                 JOIN invoice_items x ON x.line_id = l.id ORDER BY i.id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let before = ledger::invoice_detail(store, &id)?;
+        let gross = before.invoice.data.gross_cents;
+        let budgets = |s: &Store| funding::budgets(s.conn(), None, None).unwrap();
+        let spent = |b: &[Budget]| b.iter().filter(|b| b.school_id.is_none()).map(|b| b.spent_cents).sum::<i64>();
+        let spent_before = spent(&budgets(store));
+
+        let deleted = ledger::delete_invoice(store, &id)?;
+        assert_eq!(deleted.line_ids.len(), before.lines.len());
+        assert_eq!(deleted.link_ids.len(), before.lines.iter().map(|l| l.items.len()).sum::<usize>());
+        assert_eq!(spent(&budgets(store)), spent_before - gross);
+        let item = &before.lines[0].items[0].id;
+        assert!(ledger::item_funding(store.conn(), item)?.is_empty());
+        assert!(matches!(ledger::delete_invoice(store, &id), Err(CoreError::NotFound { .. })), "deleted once");
+        let page = ledger::invoices(store, &ListQuery { limit: Some(1000), ..ListQuery::default() })?;
+        assert!(page.items.iter().all(|s| s.invoice.id != id), "gone from the list");
+
+        let restored = ledger::restore_invoice(store, &deleted)?;
+        assert_eq!(restored.lines.len(), before.lines.len());
+        assert_eq!(restored.invoice.data, before.invoice.data);
+        assert_eq!(
+            restored.lines.iter().map(|l| l.items.len()).collect::<Vec<_>>(),
+            before.lines.iter().map(|l| l.items.len()).collect::<Vec<_>>()
+        );
+        assert_eq!(spent(&budgets(store)), spent_before);
+        assert_eq!(ledger::item_funding(store.conn(), item)?.len(), 1);
+        Ok::<_, CoreError>(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn allocations_measures_and_media_concepts_are_listed_with_names_and_filters() {
+    let (_dir, app) = demo_db();
+    app.with_store_mut(|store| {
+        let authority = authority_id(store);
+        let all = ledger::allocations(store, None, None)?;
+        assert!(!all.more && !all.items.is_empty());
+        assert_eq!(all.items.len() as i64, count(store, "SELECT count(*) FROM allocations WHERE deleted_at IS NULL"));
+        let basis = ledger::allocations(store, Some(BASIS), Some(&authority))?;
+        assert!(basis
+            .items
+            .iter()
+            .all(|a| a.allocation.data.programme_id == BASIS && a.programme == "DigitalPakt Basis"));
+        assert!(basis.items.iter().all(|a| a.authority == "Stadt Beispielstadt"));
+        assert!(basis.items[0].school.is_none(), "the Schulträger's budget comes first");
+        assert!(ledger::allocations(store, None, Some("kein-traeger"))?.items.is_empty());
+
+        let (school, number) = first_school(store);
+        let measures = ledger::measures(store, None, None, Some(&school))?;
+        assert!(!measures.items.is_empty());
+        assert!(measures.items.iter().all(|m| m.measure.data.school_id == school && m.school.starts_with(&number)));
+        assert!(measures.items.iter().all(|m| !m.category.is_empty() && !m.programme.is_empty()));
+        let by_authority = ledger::measures(store, None, Some(&authority), None)?;
+        assert_eq!(
+            by_authority.items.len() as i64,
+            count(store, "SELECT count(*) FROM measures WHERE deleted_at IS NULL")
+        );
+
+        let concepts = ledger::media_concepts(store, Some(&authority))?;
+        assert_eq!(concepts.len(), 3);
+        let missing = concepts.iter().find(|c| c.concept.is_none()).map(|c| c.school.id.clone());
+        let target = missing.unwrap_or_else(|| concepts[0].school.id.clone());
+        let data = schulinventar_core::MediaConceptData {
+            school_id: target.clone(),
+            status: schulinventar_core::MediaConceptStatus::Present,
+            adopted_on: Some(date(2023, 9, 1)),
+            notes: None,
+        };
+        let saved = ledger::save_media_concept(store, data.clone())?;
+        let again = ledger::save_media_concept(store, data)?;
+        assert_eq!(saved.id, again.id, "one concept per school, changed in place");
+        let concepts = ledger::media_concepts(store, Some(&authority))?;
+        let c = concepts.iter().find(|c| c.school.id == target).unwrap();
+        assert_eq!(c.concept.as_ref().map(|c| c.data.adopted_on), Some(Some(date(2023, 9, 1))));
+        Ok::<_, CoreError>(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn the_checks_after_a_write_name_what_the_write_broke_and_leave_out_the_rest() {
+    let (_dir, app) = demo_db();
+    app.with_store_mut(|store| {
+        let authority = authority_id(store);
+        let (school, _) = first_school(store);
+        let mut input = invoice(&authority, "SPAET-1", vec![line(Some(&school), 11_900, 1_900, (10_710, 0, 1_190))]);
+        // After the Basis programme's eligible period (it ended 16.05.2024).
+        input.invoice_date = date(2024, 6, 1);
+        input.paid_on = None;
+        let detail = ledger::create_invoice(store, input)?;
+        let line_id = detail.lines[0].line.id.clone();
+        let touched = funding::Touched {
+            authority_ids: vec![authority.clone()],
+            school_ids: vec![school.clone()],
+            programme_ids: vec![BASIS.into()],
+            record_ids: vec![detail.invoice.id.clone(), line_id.clone()],
+        };
+        let today = date(2026, 1, 1);
+        let after = funding::check_touched(store.conn(), today, &touched)?;
+        let late = after.iter().find(|f| f.code == "invoice_outside_period").expect("the late line is found");
+        assert!(late.ids.contains(&line_id));
+        assert!(after.iter().all(|f| f.code != "deadline_ahead"), "deadlines are not about a write");
+        let all = funding::check(store.conn(), today)?;
+        assert!(after.len() <= all.len());
+        assert!(after.iter().all(|f| touched.concerns(f)));
+
+        // What another school touched says nothing about this invoice.
+        let other = funding::Touched { school_ids: vec!["keine-schule".into()], ..funding::Touched::default() };
+        assert!(funding::check_touched(store.conn(), today, &other)?.is_empty());
         Ok::<_, CoreError>(())
     })
     .unwrap();
