@@ -159,5 +159,25 @@ fn store_bench(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         s.push(t.elapsed());
     }
     report("devices: first page filtered by search text", s);
+
+    // The funding rules over the whole ledger (issue target: ≤ 2 s at Land scale), and the
+    // budget table. Few runs: each is a pass over every inventory item.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
+    let runs = n.clamp(1, 5);
+    let mut s = Vec::with_capacity(runs);
+    let mut findings = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        findings = schulinventar_core::funding::check(store.conn(), today)?.len();
+        s.push(t.elapsed());
+    }
+    report(&format!("funding check, all rules ({findings} findings)"), s);
+    let mut s = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        schulinventar_core::funding::budgets(store.conn(), None, None)?;
+        s.push(t.elapsed());
+    }
+    report("funding budgets, every programme, Schulträger and school", s);
     Ok(())
 }

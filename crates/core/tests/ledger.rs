@@ -692,3 +692,21 @@ fn the_checks_after_a_write_name_what_the_write_broke_and_leave_out_the_rest() {
     })
     .unwrap();
 }
+
+#[test]
+fn the_check_gives_the_same_findings_with_and_without_its_second_reader() {
+    let (_dir, app) = demo_db();
+    app.with_store(|store| {
+        let today = date(2026, 1, 1);
+        // Outside a transaction the item pass runs on its own read connection …
+        let parallel = funding::check(store.conn(), today)?;
+        assert!(parallel.iter().any(|f| f.code == "items_without_invoice"));
+        // … inside one it must read the transaction's own view, on the same connection.
+        store.conn().execute_batch("BEGIN")?;
+        let single = funding::check(store.conn(), today);
+        store.conn().execute_batch("ROLLBACK")?;
+        assert_eq!(single?, parallel);
+        Ok::<_, CoreError>(())
+    })
+    .unwrap();
+}
