@@ -95,7 +95,7 @@ pub fn run(store: &Store, cmd: FundingCommand, out: &mut impl Write) -> Result<E
                         euros(b.approved_cents),
                         euros(b.spent_cents),
                         euros(b.own_cents),
-                        euros(b.remaining_cents)
+                        b.remaining_cents.map_or_else(|| "–".to_owned(), euros)
                     )
                     .map_err(CliError::io)?;
                 }

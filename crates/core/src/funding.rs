@@ -161,8 +161,9 @@ pub struct Budget {
     pub land_cents: i64,
     pub own_cents: i64,
     pub third_party_cents: i64,
-    /// Allocation not yet drawn: allocated − (federal + Land money spent).
-    pub remaining_cents: i64,
+    /// Allocation not yet drawn: allocated − (federal + Land money spent); none when no
+    /// allocation is recorded for this row (a school without its own share of the budget).
+    pub remaining_cents: Option<i64>,
 }
 
 type BudgetKey = (String, String, Option<String>);
@@ -244,8 +245,10 @@ fn budgets_from(
             rows.push((budget_key(&p, &a, s.as_deref()), [amount, 0, 0, 0, 0, 0]));
         }
     }
+    let mut with_allocation: HashSet<BudgetKey> = HashSet::new();
     for (key, v) in rows.drain(..) {
         entry(&mut out, &key.0, &key.1, key.2.as_deref()).allocated_cents += v[0];
+        with_allocation.insert(key);
     }
     // Measures: planned and approved, per school and summed for the Schulträger.
     let mut measure_rows = Vec::new();
@@ -313,7 +316,9 @@ fn budgets_from(
                 b.school = Some(s.0.clone());
                 b.school_number.clone_from(&s.1);
             }
-            b.remaining_cents = b.allocated_cents - b.federal_cents - b.land_cents;
+            if with_allocation.contains(&(b.programme_id.clone(), b.authority_id.clone(), b.school_id.clone())) {
+                b.remaining_cents = Some(b.allocated_cents - b.federal_cents - b.land_cents);
+            }
             b
         })
         .collect();

@@ -138,16 +138,19 @@ fn the_budget_of_the_worked_example_adds_up_by_hand() {
     // 90 % federal = 580,500.00; 10 % own = 64,500.00; remaining = 1,000,000 − 580,500 = 419,500.00.
     assert_eq!((total.federal_cents, total.own_cents, total.land_cents), (58_050_000, 6_450_000, 0));
     assert_eq!(total.allocated_cents, 100_000_000);
-    assert_eq!(total.remaining_cents, 41_950_000);
+    assert_eq!(total.remaining_cents, Some(41_950_000));
     let s2 = all.iter().find(|b| b.school_number.as_deref() == Some("100002")).unwrap();
     // S2: 180,000.00 spent, 162,000.00 federal, 200,000.00 allocated → 38,000.00 remaining.
     assert_eq!(
         (s2.spent_cents, s2.federal_cents, s2.allocated_cents, s2.remaining_cents),
-        (18_000_000, 16_200_000, 20_000_000, 3_800_000)
+        (18_000_000, 16_200_000, 20_000_000, Some(3_800_000))
     );
     assert_eq!(all.iter().filter(|b| b.school_id.is_some()).count(), 6);
     let per_school: i64 = all.iter().filter(|b| b.school_id.is_some()).map(|b| b.spent_cents).sum();
     assert_eq!(per_school, total.spent_cents, "the schools add up to the Schulträger");
+    let without: Vec<_> = all.iter().filter(|b| b.school_id.is_some() && b.allocated_cents == 0).collect();
+    assert!(!without.is_empty(), "some schools draw on the Schulträger's budget without a share of their own");
+    assert!(without.iter().all(|b| b.remaining_cents.is_none()), "no allocation, so nothing remains or is overdrawn");
 }
 
 #[test]

@@ -18,8 +18,5 @@ impl std::error::Error for PdfError {}
 
 /// Renders the document as a PDF file's bytes.
 pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
-    Err(PdfError(format!(
-        "Der Bericht „{}“ kann in dieser Version noch nicht als PDF ausgegeben werden.",
-        doc.title
-    )))
+    Err(PdfError(format!("Der Bericht „{}“ kann in dieser Version noch nicht als PDF ausgegeben werden.", doc.title)))
 }

@@ -140,8 +140,11 @@ export type Budget = {
 	land_cents: number,
 	own_cents: number,
 	third_party_cents: number,
-	/**  Allocation not yet drawn: allocated − (federal + Land money spent). */
-	remaining_cents: number,
+	/**
+	 *  Allocation not yet drawn: allocated − (federal + Land money spent); none when no
+	 *  allocation is recorded for this row (a school without its own share of the budget).
+	 */
+	remaining_cents: number | null,
 };
 
 /**

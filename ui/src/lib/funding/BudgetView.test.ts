@@ -21,7 +21,17 @@ const rows = [
     spent_cents: 4_992_732,
     federal_cents: 4_493_455,
     own_cents: 499_277,
-    remaining_cents: -4_493_455,
+    remaining_cents: null,
+  }),
+  budget({
+    school_id: "s2",
+    school_number: "100001",
+    school: "Gesamtschule Nord",
+    allocated_cents: 1_000_000,
+    spent_cents: 1_190_000,
+    federal_cents: 1_071_000,
+    own_cents: 119_000,
+    remaining_cents: -71_000,
   }),
   budget({
     programme_id: "programme-sofortausstattung",
@@ -58,7 +68,7 @@ describe("BudgetView", () => {
       "Eigenanteil",
       "verbleibend",
     ]);
-    const [authority, school] = within(basis).getAllByRole("row").slice(1);
+    const [authority, school, overdrawn] = within(basis).getAllByRole("row").slice(1);
     expect(cells(authority)).toEqual([
       "Stadt Beispielstadt (gesamt)",
       "1.049.000,00 €",
@@ -77,10 +87,12 @@ describe("BudgetView", () => {
       "44.934,55 €",
       "0,00 €",
       "4.992,77 €",
-      "-44.934,55 €",
+      "–",
     ]);
-    const remaining = school.querySelector('[data-column="remaining_cents"]');
-    expect(remaining?.classList.contains("negative")).toBe(true);
+    // Without an allocation of its own a school has nothing "remaining", neither plus nor minus.
+    expect(school.querySelector('[data-column="remaining_cents"]')?.classList.contains("negative")).toBe(false);
+    expect(cells(overdrawn).at(-1)).toBe("-710,00 €");
+    expect(overdrawn.querySelector('[data-column="remaining_cents"]')?.classList.contains("negative")).toBe(true);
 
     const sofort = screen.getByRole("table", { name: "Sofortausstattung – Stadt Beispielstadt" });
     expect(within(sofort).getAllByRole("row")).toHaveLength(2);
@@ -94,7 +106,7 @@ describe("BudgetView", () => {
 
   it("asks the core for one programme when filtered and charts its schools", async () => {
     const calls = mockFundingBackend({
-      funding_budgets: (a) => (a.programmeId === BASIS ? rows.slice(0, 2) : rows),
+      funding_budgets: (a) => (a.programmeId === BASIS ? rows.slice(0, 3) : rows),
     });
     render(BudgetView, { catalogue: catalogue() });
     await screen.findByRole("table", { name: /Sofortausstattung/ });
@@ -106,7 +118,8 @@ describe("BudgetView", () => {
     expect(screen.getAllByRole("table")).toHaveLength(1);
     expect(screen.getByText(/Zugewiesen und ausgegeben je Schule/)).toBeTruthy();
     expect(screen.getByRole("img", { name: /Balkendiagramm/ }).getAttribute("aria-label")).toBe(
-      "Balkendiagramm: 100000 Elsa-Brändström-Grundschule: zugewiesen 0,00 €, ausgegeben 49.927,32 €",
+      "Balkendiagramm: 100000 Elsa-Brändström-Grundschule: zugewiesen 0,00 €, ausgegeben 49.927,32 €; " +
+        "100001 Gesamtschule Nord: zugewiesen 10.000,00 €, ausgegeben 11.900,00 €",
     );
   });
 
