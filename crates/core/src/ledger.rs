@@ -13,7 +13,7 @@ use specta::Type;
 use crate::error::{CoreError, FieldError};
 use crate::model::{
     Allocation, FundingCategory, Invoice, InvoiceData, InvoiceItemData, InvoiceLine, InvoiceLineData, ItemEntity, Land,
-    Measure, MediaConcept, MediaConceptData, Programme, ProgrammeData,
+    Measure, MeasureStatus, MediaConcept, MediaConceptData, MediaConceptStatus, Programme, ProgrammeData,
 };
 use crate::query::ListQuery;
 use crate::store::{Store, Writer};
@@ -41,6 +41,9 @@ pub struct FundingVocabulary {
     pub lands: Vec<Label>,
     pub categories: Vec<CategoryLabel>,
     pub item_kinds: Vec<Label>,
+    /// The steps of a measure, from plan to completion.
+    pub measure_statuses: Vec<Label>,
+    pub media_concept_statuses: Vec<Label>,
 }
 
 /// A Schulträger as a choice in a form.
@@ -205,6 +208,14 @@ pub fn vocabulary() -> FundingVocabulary {
             .map(|c| CategoryLabel { code: *c, label: c.label().into(), buys_items: c.buys_items() })
             .collect(),
         item_kinds: ItemEntity::ALL.iter().map(|k| Label { code: k.code().into(), label: k.label().into() }).collect(),
+        measure_statuses: MeasureStatus::ALL
+            .iter()
+            .map(|k| Label { code: k.code().into(), label: k.label().into() })
+            .collect(),
+        media_concept_statuses: MediaConceptStatus::ALL
+            .iter()
+            .map(|k| Label { code: k.code().into(), label: k.label().into() })
+            .collect(),
     }
 }
 

@@ -258,6 +258,9 @@ export type FundingVocabulary = {
 	lands: Label[],
 	categories: CategoryLabel[],
 	item_kinds: Label[],
+	/**  The steps of a measure, from plan to completion. */
+	measure_statuses: Label[],
+	media_concept_statuses: Label[],
 };
 
 /**  Why an import step did not run: a stable `code` for the UI, a German `message` for people. */

@@ -26,6 +26,19 @@ export const vocabulary: FundingVocabulary = {
     { code: "mobile_devices", label: "Mobile Endgeräte", buys_items: true },
   ],
   item_kinds: [{ code: "device", label: "Gerät" }],
+  measure_statuses: [
+    { code: "planned", label: "geplant" },
+    { code: "applied", label: "beantragt" },
+    { code: "approved", label: "bewilligt" },
+    { code: "amended", label: "geändert bewilligt" },
+    { code: "completed", label: "abgeschlossen" },
+    { code: "withdrawn", label: "zurückgezogen" },
+  ],
+  media_concept_statuses: [
+    { code: "missing", label: "fehlt" },
+    { code: "in_progress", label: "in Arbeit" },
+    { code: "present", label: "liegt vor" },
+  ],
 };
 
 export function programme(id: string, overrides: Partial<ProgrammeData> = {}): Row<ProgrammeData> {
@@ -160,7 +173,7 @@ export function detailOf(input: NewInvoice): InvoiceDetail {
         land_cents: l.land_cents,
         own_cents: l.own_cents,
         third_party_cents: l.third_party_cents,
-        notes: null,
+        notes: l.notes ?? null,
         ...stamp,
       },
       programme: "DigitalPakt Basis",

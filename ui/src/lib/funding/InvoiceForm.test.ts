@@ -84,11 +84,12 @@ describe("InvoiceForm", () => {
           land_cents: 14_875,
           own_cents: 10_000,
           third_party_cents: 4_875,
+          notes: null,
           inventory_numbers: [],
         },
       ],
     });
-    expect(onSaved.mock.calls[0][0].invoice.gross_cents).toBe(119_000);
+    expect(onSaved.mock.calls[0][0].record.invoice.gross_cents).toBe(119_000);
   });
 
   it("refuses amounts it cannot read, in German, without calling the core", async () => {

@@ -112,6 +112,7 @@ describe("the invoice draft", () => {
         own: "119,00",
         thirdParty: "",
         inventoryNumbers: "INV-1, INV-2;INV-3\nINV-4",
+        notes: null,
       },
     ],
   });

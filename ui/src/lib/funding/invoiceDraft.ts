@@ -1,5 +1,5 @@
-import type { FundingCategory, NewInvoice, NewInvoiceLine } from "../bindings";
-import { parseAmount, parseDate, parseOptionalDate, type Parsed } from "./format";
+import type { FundingCategory, InvoiceDetail, NewInvoice, NewInvoiceLine } from "../bindings";
+import { formatAmount, formatDate, parseAmount, parseDate, parseOptionalDate, type Parsed } from "./format";
 
 /** One line of the entry form, as typed. */
 export interface LineDraft {
@@ -15,6 +15,8 @@ export interface LineDraft {
   own: string;
   thirdParty: string;
   inventoryNumbers: string;
+  /** A stored line's notes, kept as they are (the form does not edit them). */
+  notes: string | null;
 }
 
 export interface InvoiceDraft {
@@ -82,6 +84,7 @@ export function buildInvoice(draft: InvoiceDraft): { invoice: NewInvoice | null;
       land_cents: share(lineField(i, "land_cents"), l.land) ?? 0,
       own_cents: share(lineField(i, "own_cents"), l.own) ?? 0,
       third_party_cents: share(lineField(i, "third_party_cents"), l.thirdParty) ?? 0,
+      notes: l.notes,
       inventory_numbers: inventoryNumbers(l.inventoryNumbers),
     };
   });
@@ -105,4 +108,35 @@ export function todayGerman(now = new Date()): string {
   const d = String(now.getDate()).padStart(2, "0");
   const m = String(now.getMonth() + 1).padStart(2, "0");
   return `${d}.${m}.${now.getFullYear()}`;
+}
+
+/** A stored invoice as the form shows it for editing; `key` numbers the lines. */
+export function draftOfDetail(detail: InvoiceDetail, key: () => number): InvoiceDraft {
+  const i = detail.invoice;
+  return {
+    authorityId: i.authority_id,
+    supplier: i.supplier,
+    invoiceNumber: i.invoice_number,
+    invoiceDate: formatDate(i.invoice_date),
+    paidOn: i.paid_on ? formatDate(i.paid_on) : "",
+    notes: i.notes ?? "",
+    lines: detail.lines.map(({ line, items }) => ({
+      key: key(),
+      description: line.description ?? "",
+      schoolId: line.school_id ?? "",
+      programmeId: line.programme_id ?? "",
+      category: line.category,
+      gross: formatAmount(line.gross_cents),
+      vat: formatAmount(line.vat_cents),
+      federal: formatAmount(line.federal_cents),
+      land: formatAmount(line.land_cents),
+      own: formatAmount(line.own_cents),
+      thirdParty: formatAmount(line.third_party_cents),
+      inventoryNumbers: items
+        .map((it) => it.inventory_number)
+        .filter((n): n is string => n !== null)
+        .join(", "),
+      notes: line.notes,
+    })),
+  };
 }
