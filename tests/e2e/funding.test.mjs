@@ -202,4 +202,97 @@ describe("Fördermittel in the app window", () => {
       }
     },
   );
+
+  it(
+    "records an allocation and a measure, links an item to an invoice line, deletes the invoice and undoes it",
+    { timeout: 300_000 },
+    async () => {
+      const db = join(workDir, "ledger.sqlite");
+      cli(db, "demo", "--scale", "small");
+      const list = (entity) => JSON.parse(cli(db, "list", entity, "--json"));
+      const allocationsBefore = list("allocations").length;
+      const invoicesBefore = list("invoices").length;
+      const device = list("devices").find((d) => d.inventory_number);
+      assert.ok(device, "the demo has devices with inventory numbers");
+
+      const app = await openApp(db);
+      try {
+        const { session } = app;
+        await session.click(byTestId("nav-funding"));
+
+        // 1. An allocation to one school, its amount from pupils × amount per pupil.
+        await press(session, byTestId("funding-tab-allocations"));
+        await session.waitFor(() => session.execute("return !!document.querySelector(arguments[0]);", [byTestId("allocation-table")]));
+        await press(session, byTestId("allocation-new"));
+        await choose(session, "#allocation-programme_id", "DigitalPakt Basis");
+        await session.waitFor(() =>
+          session.execute("return document.querySelectorAll('#allocation-school_id option').length > 1;"),
+        );
+        const school = await session.execute("return document.querySelector('#allocation-school_id').options[1].textContent.trim();");
+        await choose(session, "#allocation-school_id", school);
+        await typeInto(session, "#allocation-pupils", "812");
+        await typeInto(session, "#allocation-per_pupil_cents", "125,50");
+        await press(session, byTestId("allocation-formula"));
+        await press(session, byTestId("allocation-save"));
+        await waitForSelectorText(session, byTestId("allocation-notice"), (t) => t.startsWith("Zuweisung über 101.906,00 € gespeichert."), "the saved allocation");
+        await session.waitFor(() => session.execute("return !!document.querySelector(arguments[0]);", [byTestId("saved-findings")]));
+        const allocations = list("allocations");
+        assert.equal(allocations.length, allocationsBefore + 1);
+        const added = allocations.find((a) => a.amount_cents === 10_190_600);
+        assert.ok(added, "the file holds the new allocation");
+        assert.deepEqual([added.pupils, added.per_pupil_cents, added.programme_id], [812, 12_550, BASIS]);
+        await saveScreenshot(session, "funding-allocations.png", byTestId("allocations-view"), { scroll: true });
+
+        // 2. A measure with its Sachbericht.
+        await press(session, byTestId("funding-tab-measures"));
+        await session.waitFor(() => session.execute("return !!document.querySelector(arguments[0]);", [byTestId("measure-table")]));
+        await press(session, byTestId("measure-new"));
+        await choose(session, "#measure-programme_id", "DigitalPakt Basis");
+        await session.waitFor(() => session.execute("return document.querySelectorAll('#measure-school_id option').length > 1;"));
+        await choose(session, "#measure-school_id", school);
+        await typeInto(session, "#measure-title", "E2E Präsentationstechnik Neubau");
+        await typeInto(session, "#measure-planned_cents", "48.000,00");
+        await choose(session, "#measure-status", "beantragt");
+        await typeInto(session, "#measure-applied_on", "02.05.2023");
+        await typeInto(session, "#measure-narrative", "Ziel: interaktive Displays in 12 Räumen.");
+        await press(session, byTestId("measure-save"));
+        await waitForSelectorText(session, byTestId("measure-notice"), "Maßnahme „E2E Präsentationstechnik Neubau“ gespeichert.", "the saved measure");
+        const measure = list("measures").find((m) => m.title === "E2E Präsentationstechnik Neubau");
+        assert.ok(measure, "the file holds the new measure");
+        assert.deepEqual(
+          [measure.planned_cents, measure.status, measure.applied_on, measure.narrative],
+          [4_800_000, "applied", "2023-05-02", "Ziel: interaktive Displays in 12 Räumen."],
+        );
+        await saveScreenshot(session, "funding-measures.png", byTestId("measures-view"), { scroll: true });
+
+        // 3. The newest invoice: one more item linked to its line by inventory number.
+        await press(session, byTestId("funding-tab-invoices"));
+        await session.waitFor(() => session.execute("return !!document.querySelector(arguments[0]);", [byTestId("invoice-row")]));
+        const number = (await session.texts(`${byTestId("invoice-row")} th`))[0].trim();
+        await press(session, `${byTestId("invoice-row")}:first-child th button`);
+        await press(session, byTestId("invoice-edit"));
+        await waitForSelectorText(session, byTestId("invoice-form") + " h4", `Rechnung ${number} bearbeiten`, "the edit form");
+        const numbersField = '[data-testid="invoice-line"] input[id$="inventory_numbers"]';
+        await typeInto(session, numbersField, `, ${device.inventory_number}`);
+        await press(session, byTestId("invoice-save"));
+        await waitForSelectorText(session, byTestId("invoice-notice"), (t) => t.startsWith(`Rechnung ${number} mit`), "the saved invoice");
+        const linked = await session.execute(
+          "return [...document.querySelectorAll('[data-testid=\"linked-items\"] li')].map((li) => li.textContent);",
+        );
+        assert.ok(linked.some((t) => t.includes(device.inventory_number)), `${device.inventory_number} in ${linked.join(" | ")}`);
+
+        // 4. Delete after confirmation, then undo.
+        await press(session, byTestId("invoice-delete"));
+        await press(session, byTestId("invoice-delete-confirm"));
+        await waitForSelectorText(session, byTestId("invoice-notice"), (t) => t.startsWith(`Rechnung ${number} mit`) && t.includes("gelöscht"), "the deletion");
+        assert.equal(list("invoices").length, invoicesBefore - 1);
+        await press(session, byTestId("invoice-undo"));
+        await waitForSelectorText(session, byTestId("invoice-notice"), `Rechnung ${number} wiederhergestellt.`, "the undo");
+        assert.equal(list("invoices").length, invoicesBefore);
+        await saveScreenshot(session, "funding-invoice-detail.png", byTestId("invoices-view"), { scroll: true });
+      } finally {
+        await app.close();
+      }
+    },
+  );
 });
