@@ -2,4 +2,8 @@
 //! database (figures computed here, once); the renderers turn that one document into XLSX, CSV
 //! or (in the `schulinventar-pdf` crate) PDF, so the totals of every format are the same values.
 
+pub mod csv_out;
 pub mod document;
+pub mod neutralize;
+pub mod verwendungsnachweis;
+pub mod xlsx_out;
