@@ -3,6 +3,7 @@
 
 mod funding_cmd;
 mod import_cmd;
+mod report_cmd;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -95,6 +96,10 @@ enum Command {
     /// Fördermittel: Budget und Prüfung der Förderregeln
     #[command(subcommand)]
     Funding(funding_cmd::FundingCommand),
+    /// Bericht als XLSX oder CSV: verwendungsnachweis, inventory, kpi, lifecycle
+    Report(report_cmd::ReportArgs),
+    /// Exportiert eine Liste (mit Filtern) als XLSX oder CSV
+    Export(report_cmd::ExportArgs),
 }
 
 /// What can go wrong in a command.
@@ -102,6 +107,8 @@ enum Command {
 enum CliError {
     Core(CoreError),
     Import(ImportError),
+    /// A wrong call (missing or contradictory options): exit code 2.
+    Usage(String),
 }
 
 impl CliError {
@@ -141,6 +148,10 @@ fn main() -> ExitCode {
             } else {
                 ExitCode::FAILURE
             }
+        }
+        Err(CliError::Usage(message)) => {
+            eprintln!("Fehler: {message}");
+            ExitCode::from(2)
         }
         Err(CliError::Core(e)) => {
             eprintln!("Fehler: {e}");
@@ -273,6 +284,8 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::ImportHistory { json } => return import_cmd::history(&store, json, &mut out),
         Command::ImportProfiles { json } => return import_cmd::profiles(&store, json, &mut out),
+        Command::Report(args) => report_cmd::report(&store, args, &mut out)?,
+        Command::Export(args) => report_cmd::export_list(&store, args, &mut out)?,
         Command::Funding(cmd) => {
             let code = funding_cmd::run(&store, cmd, &mut out)?;
             out.flush().map_err(out_err)?;

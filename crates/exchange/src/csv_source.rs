@@ -54,6 +54,16 @@ pub struct ReadError {
     pub row: Option<u64>,
 }
 
+/// Undoes the formula neutralisation of our own CSV exports (and of other careful tools): an
+/// apostrophe before `=`, `+`, `-`, `@`, a tab or a carriage return only kept the text from being
+/// evaluated, so the text itself starts after it.
+fn unquote_formula(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &cell[1..],
+        _ => cell,
+    }
+}
+
 fn is_utf8_prefix(bytes: &[u8]) -> bool {
     match std::str::from_utf8(bytes) {
         Ok(_) => true,
@@ -229,7 +239,10 @@ impl Iterator for CsvSource {
                         row: Some(number),
                     })
                 } else {
-                    Ok(SheetRow { number, cells: r.iter().map(|c| c.trim_end_matches('\r').to_owned()).collect() })
+                    Ok(SheetRow {
+                        number,
+                        cells: r.iter().map(|c| unquote_formula(c.trim_end_matches('\r')).to_owned()).collect(),
+                    })
                 }
             }
             Err(e) => Err(ReadError {
@@ -285,6 +298,15 @@ mod tests {
     fn binary_files_are_refused() {
         let err = CsvSource::open(&b"%PDF-1.7\n\x00\x01\x02binary"[..], None).err().unwrap();
         assert_eq!(err.code, "not_text");
+    }
+
+    #[test]
+    fn a_neutralised_formula_reads_back_as_the_text() {
+        assert_eq!(unquote_formula("'=HYPERLINK(\"http://x\")"), "=HYPERLINK(\"http://x\")");
+        assert_eq!(unquote_formula("'-5"), "-5");
+        assert_eq!(unquote_formula("'Text"), "'Text", "an apostrophe before other text is content");
+        assert_eq!(unquote_formula("'"), "'");
+        assert_eq!(unquote_formula("=1"), "=1");
     }
 
     #[test]
