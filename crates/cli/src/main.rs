@@ -96,7 +96,7 @@ enum Command {
     /// Fördermittel: Budget und Prüfung der Förderregeln
     #[command(subcommand)]
     Funding(funding_cmd::FundingCommand),
-    /// Bericht als XLSX oder CSV: verwendungsnachweis, inventory, kpi, lifecycle
+    /// Bericht als PDF, XLSX oder CSV: verwendungsnachweis, inventory, kpi, lifecycle
     Report(report_cmd::ReportArgs),
     /// Exportiert eine Liste (mit Filtern) als XLSX oder CSV
     Export(report_cmd::ExportArgs),

@@ -1,5 +1,5 @@
-//! `report` and `export`: reports (Verwendungsnachweis, inventory, KPIs, lifecycle) as XLSX or
-//! CSV, and entity lists as XLSX or CSV. Files are written next to `--out` and renamed into
+//! `report` and `export`: reports (Verwendungsnachweis, inventory, KPIs, lifecycle) as PDF, XLSX
+//! or CSV, and entity lists as XLSX or CSV. Files are written next to `--out` and renamed into
 //! place, so a failure never leaves half a file.
 
 use std::io::Write;
@@ -111,11 +111,18 @@ fn authority_of(store: &Store, args: &ReportArgs) -> Result<String, CliError> {
     }
 }
 
-/// Writes the document; CSV gives one file per table (`OUT` stem + `-<Blatt>.csv`). Returns the
+/// Writes the document; PDF and XLSX one file, CSV one file per table (`OUT` stem + `-<Blatt>.csv`). Returns the
 /// files written.
 fn write(doc: &Document, format: Format, plain: bool, out: &Path) -> Result<Vec<PathBuf>, CliError> {
     match format {
-        Format::Pdf => Err(usage("Die PDF-Ausgabe ist in dieser Version noch nicht verfügbar.")),
+        Format::Pdf => {
+            let bytes =
+                schulinventar_pdf::render(doc).map_err(|e| CliError::Core(CoreError::Database { message: e.0 }))?;
+            let file = AtomicFile::new(out);
+            std::fs::write(file.path(), bytes).map_err(|e| write_err(out, e))?;
+            file.commit().map_err(|e| write_err(out, e))?;
+            Ok(vec![out.to_owned()])
+        }
         Format::Xlsx => {
             let file = AtomicFile::new(out);
             let f = std::fs::File::create(file.path()).map_err(|e| write_err(out, e))?;
@@ -151,11 +158,6 @@ fn write(doc: &Document, format: Format, plain: bool, out: &Path) -> Result<Vec<
 
 pub fn report(store: &Store, args: ReportArgs, out: &mut impl Write) -> Result<(), CliError> {
     let today = chrono::Local::now().date_naive();
-    if args.format == Format::Pdf {
-        return Err(usage(
-            "Die PDF-Ausgabe ist in dieser Version noch nicht verfügbar; bitte --format xlsx oder --format csv wählen.",
-        ));
-    }
     let doc = match args.kind {
         ReportKind::Verwendungsnachweis => {
             let programme = args.programme.clone().ok_or_else(|| {

@@ -22,6 +22,9 @@ use crate::csv_out::{CsvOut, CsvStyle};
 use crate::document::{Cell, ColumnKind};
 use crate::xlsx_out::{write_cell, Formats};
 
+/// Rows of an Excel worksheet, the header included.
+const XLSX_MAX_ROWS: u32 = 1_048_576;
+
 /// The file an export writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -227,28 +230,42 @@ pub fn export(
         ExportFormat::Xlsx => {
             let formats = Formats::new();
             let mut wb = Workbook::new();
-            let sheet = wb.add_worksheet_with_constant_memory().map_err(|e| io_error(out, e))?;
-            sheet.set_name(sheet_title(info.cli_name)).map_err(|e| io_error(out, e))?;
-            for (c, col) in cols.iter().enumerate() {
-                sheet
-                    .write_string_with_format(0, c as u16, &col.header, &formats.header)
-                    .map_err(|e| io_error(out, e))?;
-                let width = match col.conv {
-                    Conv::Money => 14.0,
-                    _ => (col.header.chars().count() as f64 + 4.0).clamp(10.0, 30.0),
+            let title = sheet_title(info.cli_name);
+            // A sheet holds 1,048,576 rows; longer lists go on to "Geräte (2)", "Geräte (3)" …
+            let mut sheets = 0usize;
+            let mut r: u32 = XLSX_MAX_ROWS;
+            let start_sheet = |wb: &mut Workbook, n: usize| -> Result<(), rust_xlsxwriter::XlsxError> {
+                let sheet = wb.add_worksheet_with_constant_memory()?;
+                sheet.set_name(if n == 1 { title.to_owned() } else { format!("{title} ({n})") })?;
+                for (c, col) in cols.iter().enumerate() {
+                    sheet.write_string_with_format(0, c as u16, &col.header, &formats.header)?;
+                    let width = match col.conv {
+                        Conv::Money => 14.0,
+                        _ => (col.header.chars().count() as f64 + 4.0).clamp(10.0, 30.0),
+                    };
+                    sheet.set_column_width(c as u16, width)?;
+                }
+                sheet.set_freeze_panes(1, 0)?;
+                Ok(())
+            };
+            let finish_sheet =
+                |wb: &mut Workbook, index: usize, last_row: u32| -> Result<(), rust_xlsxwriter::XlsxError> {
+                    if !cols.is_empty() {
+                        wb.worksheet_from_index(index)?.autofilter(0, 0, last_row.max(1), (cols.len() - 1) as u16)?;
+                    }
+                    Ok(())
                 };
-                sheet.set_column_width(c as u16, width).map_err(|e| io_error(out, e))?;
-            }
-            sheet.set_freeze_panes(1, 0).map_err(|e| io_error(out, e))?;
-            let mut r: u32 = 1;
             while let Some(page) = next_page(&mut query)? {
                 for row in &page {
-                    if r >= 1_048_576 {
-                        return Err(CoreError::invalid_argument(
-                            None,
-                            "Mehr als 1.048.575 Zeilen passen nicht in ein Excel-Blatt; bitte filtern oder CSV wählen.",
-                        ));
+                    if r >= XLSX_MAX_ROWS {
+                        if sheets > 0 {
+                            finish_sheet(&mut wb, sheets - 1, r - 1).map_err(|e| io_error(out, e))?;
+                        }
+                        sheets += 1;
+                        start_sheet(&mut wb, sheets).map_err(|e| io_error(out, e))?;
+                        r = 1;
                     }
+                    let sheet = wb.worksheet_from_index(sheets - 1).map_err(|e| io_error(out, e))?;
                     for (c, value) in row.iter().enumerate() {
                         write_cell(sheet, r, c as u16, value, &formats, false).map_err(|e| io_error(out, e))?;
                     }
@@ -257,11 +274,12 @@ pub fn export(
                 rows += page.len() as u64;
                 progress(rows);
             }
-            if !cols.is_empty() {
-                sheet
-                    .autofilter(0, 0, r.saturating_sub(1).max(1), (cols.len() - 1) as u16)
-                    .map_err(|e| io_error(out, e))?;
+            if sheets == 0 {
+                start_sheet(&mut wb, 1).map_err(|e| io_error(out, e))?;
+                sheets = 1;
+                r = 1;
             }
+            finish_sheet(&mut wb, sheets - 1, r - 1).map_err(|e| io_error(out, e))?;
             wb.save(file.path()).map_err(|e| io_error(out, e))?;
         }
     }
