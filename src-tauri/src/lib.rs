@@ -7,6 +7,7 @@
 mod commands;
 pub mod funding;
 pub mod import;
+pub mod reports;
 mod state;
 
 use std::path::Path;
@@ -56,6 +57,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             funding::delete_measure,
             funding::list_media_concepts,
             funding::save_media_concept,
+            reports::report_preview,
+            reports::report_save,
+            reports::export_list,
         ])
         // Counts (pupils, devices) are far below 2^53, so plain numbers are safe in JavaScript.
         .dangerously_cast_bigints_to_number()

@@ -3,14 +3,14 @@
 //! place, so a failure never leaves half a file.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use schulinventar_core::{CoreError, Store};
-use schulinventar_reports::csv_out::{write_table, CsvStyle};
-use schulinventar_reports::document::{Block, Document};
-use schulinventar_reports::export::{export, AtomicFile, ExportFilter, ExportFormat};
-use schulinventar_reports::{inventory, verwendungsnachweis, xlsx_out};
+use schulinventar_pdf::files::{write_report, FileFormat};
+use schulinventar_reports::csv_out::CsvStyle;
+use schulinventar_reports::export::{export, ExportFilter, ExportFormat};
+use schulinventar_reports::ReportRequest;
 
 use crate::CliError;
 
@@ -85,92 +85,36 @@ fn style(plain: bool) -> CsvStyle {
     }
 }
 
-fn write_err(path: &Path, e: impl std::fmt::Display) -> CliError {
-    CliError::Core(CoreError::Database {
-        message: format!("Die Datei {} konnte nicht geschrieben werden: {e}", path.display()),
-    })
-}
-
-/// The Schulträger of the Verwendungsnachweis: given, or the school's, or the only one.
-fn authority_of(store: &Store, args: &ReportArgs) -> Result<String, CliError> {
-    if let Some(a) = &args.authority {
-        return Ok(a.clone());
-    }
-    if let Some(n) = &args.school {
-        return Ok(store.school_by_number(n)?.data.authority_id);
-    }
-    let ids: Vec<String> = store
-        .conn()
-        .prepare("SELECT id FROM school_authorities WHERE deleted_at IS NULL ORDER BY name LIMIT 2")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .map_err(CoreError::from)?;
-    match ids.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(usage("Es ist kein Schulträger erfasst.")),
-        _ => Err(usage("Es gibt mehrere Schulträger: bitte --authority ID oder --school NR angeben.")),
-    }
-}
-
-/// Writes the document; PDF and XLSX one file, CSV one file per table (`OUT` stem + `-<Blatt>.csv`). Returns the
-/// files written.
-fn write(doc: &Document, format: Format, plain: bool, out: &Path) -> Result<Vec<PathBuf>, CliError> {
-    match format {
-        Format::Pdf => {
-            let bytes =
-                schulinventar_pdf::render(doc).map_err(|e| CliError::Core(CoreError::Database { message: e.0 }))?;
-            let file = AtomicFile::new(out);
-            std::fs::write(file.path(), bytes).map_err(|e| write_err(out, e))?;
-            file.commit().map_err(|e| write_err(out, e))?;
-            Ok(vec![out.to_owned()])
-        }
-        Format::Xlsx => {
-            let file = AtomicFile::new(out);
-            let f = std::fs::File::create(file.path()).map_err(|e| write_err(out, e))?;
-            xlsx_out::write_document(doc, std::io::BufWriter::new(f)).map_err(|e| write_err(out, e))?;
-            file.commit().map_err(|e| write_err(out, e))?;
-            Ok(vec![out.to_owned()])
-        }
-        Format::Csv => {
-            let stem = out.file_stem().map_or_else(|| "bericht".into(), |s| s.to_string_lossy().into_owned());
-            let mut written = Vec::new();
-            let mut taken = Vec::new();
-            for t in doc.sections.iter().flat_map(|s| &s.blocks).filter_map(|b| match b {
-                Block::Table(t) => Some(t),
-                _ => None,
-            }) {
-                let sheet = xlsx_out::sheet_name(&t.sheet, &mut taken);
-                let slug: String =
-                    sheet.chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect::<String>().to_lowercase();
-                let path = out.with_file_name(format!("{stem}-{slug}.csv"));
-                let file = AtomicFile::new(&path);
-                let f = std::fs::File::create(file.path()).map_err(|e| write_err(&path, e))?;
-                let mut w =
-                    write_table(std::io::BufWriter::new(f), t, style(plain)).map_err(|e| write_err(&path, e))?;
-                w.flush().map_err(|e| write_err(&path, e))?;
-                drop(w);
-                file.commit().map_err(|e| write_err(&path, e))?;
-                written.push(path);
-            }
-            Ok(written)
-        }
-    }
-}
-
 pub fn report(store: &Store, args: ReportArgs, out: &mut impl Write) -> Result<(), CliError> {
     let today = chrono::Local::now().date_naive();
-    let doc = match args.kind {
-        ReportKind::Verwendungsnachweis => {
-            let programme = args.programme.clone().ok_or_else(|| {
-                usage("Der Verwendungsnachweis braucht --programme ID (z. B. programme-digitalpakt-basis).")
-            })?;
-            let authority = authority_of(store, &args)?;
-            verwendungsnachweis::build(store.conn(), &programme, &authority, today)?.0
-        }
-        ReportKind::Inventory => inventory::inventory(store.conn(), args.school.as_deref(), today)?,
-        ReportKind::Kpi => inventory::kpi(store.conn(), today)?,
-        ReportKind::Lifecycle => inventory::lifecycle(store.conn(), args.months, today)?,
+    let kind = match args.kind {
+        ReportKind::Verwendungsnachweis => schulinventar_reports::ReportKind::Verwendungsnachweis,
+        ReportKind::Inventory => schulinventar_reports::ReportKind::Inventory,
+        ReportKind::Kpi => schulinventar_reports::ReportKind::Kpi,
+        ReportKind::Lifecycle => schulinventar_reports::ReportKind::Lifecycle,
     };
-    for path in write(&doc, args.format, args.plain, &args.out)? {
+    if matches!(args.kind, ReportKind::Verwendungsnachweis) && args.programme.is_none() {
+        return Err(usage("Der Verwendungsnachweis braucht --programme ID (z. B. programme-digitalpakt-basis)."));
+    }
+    let request = ReportRequest {
+        kind,
+        programme_id: args.programme.clone(),
+        authority_id: args.authority.clone(),
+        school_number: args.school.clone(),
+        months: Some(args.months),
+    };
+    let doc = match schulinventar_reports::build(store.conn(), &request, today) {
+        Err(CoreError::InvalidArgument { message, .. }) => return Err(usage(message)),
+        other => other?,
+    };
+    let format = match args.format {
+        Format::Pdf => FileFormat::Pdf,
+        Format::Xlsx => FileFormat::Xlsx,
+        Format::Csv => FileFormat::Csv,
+    };
+    let files = write_report(&doc, format, args.plain, &args.out)
+        .map_err(|e| CliError::Core(CoreError::Database { message: e.0 }))?;
+    for path in files {
         writeln!(out, "{}", path.display()).map_err(CliError::io)?;
     }
     Ok(())

@@ -6,6 +6,8 @@
 //! User text never becomes typst markup: the document goes to a fixed template
 //! (`report.typ`) as JSON in a virtual file, and the template shows every value as text.
 
+pub mod files;
+
 use std::sync::OnceLock;
 
 use chrono::Datelike;

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// A whole report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Document {
     /// Main title, e.g. "Verwendungsnachweis".
     pub title: String,
@@ -22,13 +22,13 @@ pub struct Document {
 }
 
 /// A chapter of the report. In XLSX each table of a section becomes a sheet.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Section {
     pub title: String,
     pub blocks: Vec<Block>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
     /// A sub-heading inside a section.
@@ -52,7 +52,7 @@ pub enum Block {
 }
 
 /// A table. `sheet` names its XLSX sheet (≤ 31 characters, unique within the document).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Table {
     pub sheet: String,
     pub columns: Vec<Column>,
@@ -61,14 +61,14 @@ pub struct Table {
     pub totals: Option<Vec<Cell>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Column {
     pub title: String,
     pub kind: ColumnKind,
 }
 
 /// What a column holds: decides alignment and number formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnKind {
     Text,
@@ -82,7 +82,7 @@ pub enum ColumnKind {
 }
 
 /// One value. Money is integer cents; `Percent` is a fraction (0.125 = 12,5 %).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "t", content = "v", rename_all = "snake_case")]
 pub enum Cell {
     Empty,
@@ -95,7 +95,7 @@ pub enum Cell {
 }
 
 /// A bar chart: one bar group per category, one bar per series.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Chart {
     pub title: String,
     /// Unit of the values for the axis, e.g. "€" or "Geräte je Schüler".
@@ -106,7 +106,7 @@ pub struct Chart {
     pub stacked: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Series {
     pub name: String,
     pub values: Vec<f64>,

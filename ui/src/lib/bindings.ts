@@ -83,6 +83,12 @@ export const commands = {
 	listMediaConcepts: (authorityId: string | null) => typedError<MediaConceptRow[], CoreError>(__TAURI_INVOKE("list_media_concepts", { authorityId })),
 	/**  Records a school's Medienkonzept (status, date adopted). */
 	saveMediaConcept: (data: MediaConceptData) => typedError<Saved<Row<MediaConceptData>>, CoreError>(__TAURI_INVOKE("save_media_concept", { data })),
+	/**  The report as a document: what every file format shows. */
+	reportPreview: (request: ReportRequest) => typedError<Document, CoreError>(__TAURI_INVOKE("report_preview", { request })),
+	/**  Writes the report as PDF, XLSX or CSV (`plain`: RFC 4180) to `path`; answers the files written. */
+	reportSave: (request: ReportRequest, format: FileFormat, plain: boolean, path: string) => typedError<string[], CoreError>(__TAURI_INVOKE("report_save", { request, format, plain, path })),
+	/**  Exports an entity list (with the list's filters) as XLSX or CSV; answers the number of rows. */
+	exportList: (entity: string, schoolNumber: string | null, search: string | null, format: FileFormat, plain: boolean, path: string) => typedError<number, CoreError>(__TAURI_INVOKE("export_list", { entity, schoolNumber, search, format, plain, path })),
 };
 
 /* Types */
@@ -121,6 +127,20 @@ export type AuthorityRef = {
 	name: string,
 };
 
+export type Block = 
+/**  A sub-heading inside a section. */
+({ kind: "heading"; text: string }) & { captions?: never; rows?: never } | 
+/**  Running text (may be long; the PDF hyphenates it in German). */
+({ kind: "paragraph"; text: string }) & { captions?: never; rows?: never } | 
+/**  Label/value pairs, e.g. recipient and approval data. */
+({ kind: "facts"; rows: ([string, Cell])[] }) & { captions?: never; text?: never } | {
+	kind: "table",
+} & Table | {
+	kind: "chart",
+} & Chart | 
+/**  Lines to sign (place/date, signature with a caption). */
+({ kind: "signatures"; captions: string[] }) & { rows?: never; text?: never };
+
 /**  Money of one programme for one Schulträger (or one of its schools). */
 export type Budget = {
 	programme_id: string,
@@ -157,11 +177,37 @@ export type CategoryLabel = {
 	buys_items: boolean,
 };
 
+/**  One value. Money is integer cents; `Percent` is a fraction (0.125 = 12,5 %). */
+export type Cell = { t: "empty" } | { t: "text"; v: string } | { t: "integer"; v: number } | { t: "money"; v: number } | { t: "date"; v: string } | { t: "percent"; v: number | null } | { t: "decimal"; v: number | null };
+
+/**  A bar chart: one bar group per category, one bar per series. */
+export type Chart = {
+	title: string,
+	/**  Unit of the values for the axis, e.g. "€" or "Geräte je Schüler". */
+	unit: string,
+	categories: string[],
+	series: Series[],
+	/**  Bars stacked (shares of a whole) rather than side by side. */
+	stacked: boolean,
+};
+
 /**  What a choice in a select is called and shown as. */
 export type Choice = {
 	code: string,
 	label: string,
 };
+
+export type Column = {
+	title: string,
+	kind: ColumnKind,
+};
+
+/**  What a column holds: decides alignment and number formats. */
+export type ColumnKind = "text" | "integer" | "money" | "date" | 
+/**  A share shown with one decimal, e.g. 12,5 %. */
+"percent" | 
+/**  A decimal number with the given number of fraction digits. */
+{ decimal: number };
 
 /**  One column of the sheet and the field it fills. */
 export type ColumnMapping = {
@@ -192,6 +238,21 @@ export type DeletedInvoice = {
 	link_ids: string[],
 };
 
+/**  A whole report. */
+export type Document = {
+	/**  Main title, e.g. "Verwendungsnachweis". */
+	title: string,
+	/**  Second title line, e.g. the programme's name. */
+	subtitle: string | null,
+	/**  Shown in every page header (the Schulträger or "Alle Schulträger"). */
+	header: string,
+	/**  The day the report was made (shown in the header, dd.mm.yyyy). */
+	created_on: string,
+	/**  Short file-name-safe name, e.g. "verwendungsnachweis". */
+	slug: string,
+	sections: Section[],
+};
+
 /**  An entity a file can be imported as, with the keys its rows can be matched by. */
 export type EntityChoice = {
 	code: string,
@@ -218,6 +279,9 @@ export type FieldError = {
 	code: string,
 	message: string,
 };
+
+/**  The file format of a report. */
+export type FileFormat = "pdf" | "xlsx" | "csv";
 
 /**  The file as the import found it. */
 export type FileInfo = {
@@ -737,6 +801,22 @@ export type RecordRef = {
 	found: boolean,
 };
 
+/**  Which report. */
+export type ReportKind = "verwendungsnachweis" | "inventory" | "kpi" | "lifecycle";
+
+/**  A report and its parameters, as the CLI and the app ask for it. */
+export type ReportRequest = {
+	kind: ReportKind,
+	/**  The programme of a Verwendungsnachweis. */
+	programme_id: string | null,
+	/**  The Schulträger of a Verwendungsnachweis (none: the school's, or the only one). */
+	authority_id: string | null,
+	/**  The school of an inventory report (none: all schools). */
+	school_number: string | null,
+	/**  Months ahead of a lifecycle report. */
+	months: number | null,
+};
+
 /**
  *  A stored entity: its id, its data, and when it was created, last changed and (soft) deleted.
  *  Timestamps are RFC 3339 UTC, taken from the clock of the operation that wrote them.
@@ -801,6 +881,17 @@ export type SchoolRef = {
  */
 export type SchoolType = "primary" | "lower_secondary" | "intermediate" | "comprehensive" | "grammar" | "special_needs" | "vocational" | "other";
 
+/**  A chapter of the report. In XLSX each table of a section becomes a sheet. */
+export type Section = {
+	title: string,
+	blocks: Block[],
+};
+
+export type Series = {
+	name: string,
+	values: (number | null)[],
+};
+
 export type Severity = 
 /**  A rule is violated: the money may have to be paid back. */
 "violation" | 
@@ -808,6 +899,15 @@ export type Severity =
 "warning" | 
 /**  For information (deadlines ahead). */
 "info";
+
+/**  A table. `sheet` names its XLSX sheet (≤ 31 characters, unique within the document). */
+export type Table = {
+	sheet: string,
+	columns: Column[],
+	rows: Cell[][],
+	/**  A closing totals row (label in the first cell), computed by the builder. */
+	totals: Cell[] | null,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
