@@ -91,25 +91,23 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The operations this replica holds that a replica at `since` lacks, per origin in sequence
-    /// order (so every origin's operations arrive as a gapless continuation), at most `limit`.
+    /// The operations this replica holds that a replica at `since` lacks, at most `limit`, in the
+    /// order this replica logged them. That order is causal (a row's create comes before the
+    /// rows that refer to it) and, per origin, gapless: a receiver's log stays a prefix of every
+    /// origin's sequence, so a version vector describes it exactly.
     pub fn ops_since(&self, since: &VersionVector, limit: usize) -> Result<Vec<Op>> {
-        let mut out = Vec::new();
+        let since = serde_json::to_string(since)?;
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{SELECT_OP} WHERE origin_node = ?1 AND origin_seq > ?2 ORDER BY origin_seq LIMIT ?3"
+            "{SELECT_OP} WHERE origin_seq > coalesce((SELECT value FROM json_each(?1) WHERE key = origin_node), 0)
+             ORDER BY seq LIMIT ?2"
         ))?;
-        for (node, _) in self.version_vector()? {
-            if out.len() >= limit {
-                break;
-            }
-            let from = since.get(&node).copied().unwrap_or(0);
-            let rows = stmt.query_map(params![node, from, (limit - out.len()) as i64], read_op)?;
-            for row in rows {
-                let (mut op, fields, prev) = row?;
-                op.fields = serde_json::from_str(&fields)?;
-                op.prev = serde_json::from_str(&prev)?;
-                out.push(op);
-            }
+        let rows = stmt.query_map(params![since, limit as i64], read_op)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut op, fields, prev) = row?;
+            op.fields = serde_json::from_str(&fields)?;
+            op.prev = serde_json::from_str(&prev)?;
+            out.push(op);
         }
         Ok(out)
     }
