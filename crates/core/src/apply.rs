@@ -265,3 +265,51 @@ impl Writer<'_> {
         self.index(&row.data, id, rowid, true)
     }
 }
+
+impl Writer<'_> {
+    /// Sets one field of a row named by entity and id to `value`, as a normal validated update
+    /// (used to resolve a sync conflict). Writes nothing if the field already holds the value.
+    pub fn set_field(&mut self, entity: &str, id: &str, field: &str, value: Value) -> Result<()> {
+        fn go<T: crate::Entity + crate::Validate>(
+            w: &mut Writer<'_>,
+            id: &str,
+            field: &str,
+            value: Value,
+        ) -> Result<()> {
+            if !T::INFO.columns.contains(&field) {
+                return Err(CoreError::field(
+                    field,
+                    "unknown_field",
+                    format!("{} hat kein Feld „{field}“.", T::INFO.name),
+                ));
+            }
+            let row = w.get::<T>(id)?;
+            let Value::Object(mut map) = serde_json::to_value(&row.data)? else {
+                return Err(CoreError::Database { message: "Interner Fehler: Datensatz ist kein Objekt.".into() });
+            };
+            map.insert(field.to_owned(), value);
+            let data: T = serde_json::from_value(Value::Object(map))
+                .map_err(|e| CoreError::field(field, "invalid", format!("Der Wert für „{field}“ passt nicht: {e}.")))?;
+            w.update(id, data).map(|_| ())
+        }
+        match entity {
+            "school_authority" => go::<SchoolAuthorityData>(self, id, field, value),
+            "school" => go::<SchoolData>(self, id, field, value),
+            "building" => go::<BuildingData>(self, id, field, value),
+            "room" => go::<RoomData>(self, id, field, value),
+            "device" => go::<DeviceData>(self, id, field, value),
+            "loan" => go::<LoanData>(self, id, field, value),
+            "fibre_link" => go::<FibreLinkData>(self, id, field, value),
+            "access_point" => go::<AccessPointData>(self, id, field, value),
+            "presentation_hardware" => go::<PresentationHardwareData>(self, id, field, value),
+            "programme" => go::<ProgrammeData>(self, id, field, value),
+            "allocation" => go::<AllocationData>(self, id, field, value),
+            "measure" => go::<MeasureData>(self, id, field, value),
+            "invoice" => go::<InvoiceData>(self, id, field, value),
+            "invoice_line" => go::<InvoiceLineData>(self, id, field, value),
+            "invoice_item" => go::<InvoiceItemData>(self, id, field, value),
+            "media_concept" => go::<MediaConceptData>(self, id, field, value),
+            other => Err(CoreError::not_found(other, id)),
+        }
+    }
+}

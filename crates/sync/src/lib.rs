@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 pub use schulinventar_core::apply::{ApplyReport, Op, Rejected, VersionVector};
 use schulinventar_core::{entity, Result, Source, Store};
 
+pub mod conflicts;
+
 /// Operations per page when two replicas exchange operations.
 pub const PAGE: usize = 500;
 

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use schulinventar_core::*;
-use schulinventar_sync::{digest, exchange, push};
+use schulinventar_sync::{conflicts, digest, exchange, push};
 
 const N: usize = 4;
 
@@ -149,12 +149,15 @@ fn run(acts: &[Act]) -> Result<(), TestCaseError> {
     let d0 = digest(&r[0]).unwrap();
     let vv0 = r[0].version_vector().unwrap();
     let search0 = search_entries(&r[0]);
+    let conflicts0 = conflicts::list(&r[0]).unwrap();
     let total: i64 = vv0.values().sum();
+    eprintln!("case: {} actions, {total} operations, {} conflicts", acts.len(), conflicts0.len());
     for s in &r[1..] {
         prop_assert_eq!(&digest(s).unwrap(), &d0);
         prop_assert_eq!(&s.version_vector().unwrap(), &vv0);
         prop_assert_eq!(log_len(s), total);
         prop_assert_eq!(&search_entries(s), &search0);
+        prop_assert_eq!(&conflicts::list(s).unwrap(), &conflicts0);
     }
     // The search index holds exactly the live indexed rows.
     let live: i64 = r[0]
