@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 pub use schulinventar_core::apply::{ApplyReport, Op, Rejected, VersionVector};
 use schulinventar_core::{entity, Result, Source, Store};
 
+pub mod bundle;
 pub mod conflicts;
 
 /// Operations per page when two replicas exchange operations.
