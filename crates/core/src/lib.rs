@@ -1,6 +1,7 @@
 //! Schulinventar's core: the domain model, its validation, the SQLite store with its change log,
 //! and the queries over it. Nothing here knows about Tauri, HTTP or the command line.
 
+pub mod apply;
 pub mod clock;
 pub mod db;
 pub mod demo;

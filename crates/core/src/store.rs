@@ -191,11 +191,11 @@ impl Store {
 
 /// A write transaction. Obtained from [`Store::write`].
 pub struct Writer<'a> {
-    tx: rusqlite::Transaction<'a>,
-    clock: &'a Clock,
+    pub(crate) tx: rusqlite::Transaction<'a>,
+    pub(crate) clock: &'a Clock,
     author: &'a str,
     next_seq: i64,
-    last_hlc: Option<Hlc>,
+    pub(crate) last_hlc: Option<Hlc>,
     source_id: Option<String>,
     today: NaiveDate,
     places: PlaceCache,
@@ -559,7 +559,7 @@ impl Writer<'_> {
     }
 
     /// Writes the row's search entry; `fresh` rows have none to replace yet.
-    fn index<T: Entity>(&mut self, data: &T, id: &str, rowid: i64, fresh: bool) -> Result<()> {
+    pub(crate) fn index<T: Entity>(&mut self, data: &T, id: &str, rowid: i64, fresh: bool) -> Result<()> {
         let (Some(code), Some(text)) = (T::INFO.search_code, data.search_text()) else {
             return Ok(());
         };
@@ -581,7 +581,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn unindex(&self, key: i64) -> Result<()> {
+    pub(crate) fn unindex(&self, key: i64) -> Result<()> {
         // The entry is either still staged (written by this transaction) or in the index.
         let staged = self.tx.prepare_cached("DELETE FROM temp.pending_search WHERE rowid = ?1")?.execute([key])?;
         if staged > 0 {
@@ -612,7 +612,7 @@ pub(crate) fn fts_rowid(code: i64, rowid: i64) -> i64 {
     (code << 40) | rowid
 }
 
-fn rowid_of(conn: &Connection, info: &EntityInfo, id: &str) -> Result<i64> {
+pub(crate) fn rowid_of(conn: &Connection, info: &EntityInfo, id: &str) -> Result<i64> {
     Ok(conn
         .prepare_cached(&format!("SELECT rowid FROM {} WHERE id = ?1", info.table))?
         .query_row([id], |r| r.get(0))?)
@@ -628,7 +628,7 @@ pub(crate) fn field_map<T: Entity>(data: &T, info: &EntityInfo) -> Result<Map<St
     Ok(map)
 }
 
-fn to_sql(v: &Value) -> SqlValue {
+pub(crate) fn to_sql(v: &Value) -> SqlValue {
     match v {
         Value::Null => SqlValue::Null,
         Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
@@ -682,7 +682,7 @@ pub(crate) fn get_row<T: Entity>(conn: &Connection, id: &str) -> Result<Option<R
 
 /// Turns a constraint violation the validation did not foresee (a race with another process)
 /// into a German validation error instead of a raw SQLite message.
-fn constraint_error(e: rusqlite::Error) -> CoreError {
+pub(crate) fn constraint_error(e: rusqlite::Error) -> CoreError {
     if let rusqlite::Error::SqliteFailure(f, msg) = &e {
         if f.code == rusqlite::ErrorCode::ConstraintViolation {
             let m = msg.clone().unwrap_or_default();

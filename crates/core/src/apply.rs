@@ -1,0 +1,315 @@
+//! Applying operations made on other replicas. This is a write like any other: it runs inside a
+//! [`Writer`] transaction, appends every new operation to the change log with its original
+//! origin, sequence, HLC and author, and brings the affected rows and their search entries in
+//! step.
+//!
+//! Merging is last-writer-wins per field: a field holds the value of the operation with the
+//! greatest HLC that names it (the stored HLC text ends in the node id, so text order is the order
+//! (time, node)). Rows are rebuilt from their operations in the log, so the result does not
+//! depend on the order in which operations arrive, and applying a batch twice changes nothing.
+//! Fields this replica does not know (a newer schema) stay in the log and are picked up by the
+//! same rebuild once the column exists.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::clock::Hlc;
+use crate::entity::{self, EntityInfo};
+use crate::error::{CoreError, Result};
+use crate::model::*;
+use crate::store::{constraint_error, fts_rowid, get_row, rowid_of, to_sql, Source, Store, Writer};
+
+/// One operation as it travels between replicas: a change-log row without the local sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Op {
+    pub origin_node: String,
+    pub origin_seq: i64,
+    pub hlc: String,
+    pub entity: String,
+    pub row_id: String,
+    pub fields: Map<String, Value>,
+    pub prev: Map<String, Value>,
+    pub author: String,
+    pub schema_version: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Per origin node, the highest origin sequence a replica holds.
+pub type VersionVector = BTreeMap<String, i64>;
+
+/// A remote operation whose row could not be written (e.g. an inventory number another row
+/// already holds). The operation is kept in the change log; the row keeps its former state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejected {
+    pub entity: String,
+    pub row_id: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApplyReport {
+    /// Operations new to this replica, now in its change log.
+    pub applied: usize,
+    /// Operations this replica already had.
+    pub skipped: usize,
+    pub rejected: Vec<Rejected>,
+}
+
+const SELECT_OP: &str =
+    "SELECT origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, reason FROM change_log";
+
+fn read_op(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Op, String, String)> {
+    Ok((
+        Op {
+            origin_node: r.get(0)?,
+            origin_seq: r.get(1)?,
+            hlc: r.get(2)?,
+            entity: r.get(3)?,
+            row_id: r.get(4)?,
+            fields: Map::new(),
+            prev: Map::new(),
+            author: r.get(7)?,
+            schema_version: r.get(8)?,
+            reason: r.get(9)?,
+        },
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+impl Store {
+    /// This replica's version vector.
+    pub fn version_vector(&self) -> Result<VersionVector> {
+        let mut stmt =
+            self.conn().prepare_cached("SELECT origin_node, max(origin_seq) FROM change_log GROUP BY origin_node")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The operations this replica holds that a replica at `since` lacks, at most `limit`, in the
+    /// order this replica logged them. That order is causal (a row's create comes before the
+    /// rows that refer to it) and, per origin, gapless: a receiver's log stays a prefix of every
+    /// origin's sequence, so a version vector describes it exactly.
+    pub fn ops_since(&self, since: &VersionVector, limit: usize) -> Result<Vec<Op>> {
+        let since = serde_json::to_string(since)?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{SELECT_OP} WHERE origin_seq > coalesce((SELECT value FROM json_each(?1) WHERE key = origin_node), 0)
+             ORDER BY seq LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![since, limit as i64], read_op)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut op, fields, prev) = row?;
+            op.fields = serde_json::from_str(&fields)?;
+            op.prev = serde_json::from_str(&prev)?;
+            out.push(op);
+        }
+        Ok(out)
+    }
+
+    /// Applies remote operations in one transaction (see [`Writer::apply_remote`]).
+    pub fn apply_ops(&mut self, ops: &[Op], source: Option<Source>) -> Result<ApplyReport> {
+        self.write(source, |w| w.apply_remote(ops))
+    }
+}
+
+impl Writer<'_> {
+    /// Adds the operations this replica does not have yet to its change log and rebuilds the rows
+    /// they touch. A row that cannot be written (a constraint) is reported, not an error: the rest
+    /// of the batch goes on.
+    pub fn apply_remote(&mut self, ops: &[Op]) -> Result<ApplyReport> {
+        let mut report = ApplyReport::default();
+        let mut touched: BTreeSet<(usize, String)> = BTreeSet::new();
+        let mut max_hlc: Option<String> = None;
+        for op in ops {
+            if op.origin_seq <= 0 || Hlc(op.hlc.clone()).parse_time().is_none() {
+                return Err(CoreError::Database {
+                    message: format!(
+                        "Ungültige Operation {}/{} für {} {}: Sequenz oder Zeitstempel fehlerhaft.",
+                        op.origin_node, op.origin_seq, op.entity, op.row_id
+                    ),
+                });
+            }
+            let inserted = self
+                .tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id, reason)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?
+                .execute(params![
+                    op.origin_node,
+                    op.origin_seq,
+                    op.hlc,
+                    op.entity,
+                    op.row_id,
+                    Value::Object(op.fields.clone()).to_string(),
+                    Value::Object(op.prev.clone()).to_string(),
+                    op.author,
+                    op.schema_version,
+                    self.source_id(),
+                    op.reason,
+                ])?;
+            if inserted == 0 {
+                report.skipped += 1;
+                continue;
+            }
+            report.applied += 1;
+            if max_hlc.as_deref().is_none_or(|m| op.hlc.as_str() > m) {
+                max_hlc = Some(op.hlc.clone());
+            }
+            // Parents before children: entity::ALL lists referenced tables first.
+            if let Some(pos) = entity::ALL.iter().position(|e| e.name == op.entity) {
+                touched.insert((pos, op.row_id.clone()));
+            }
+        }
+        for (pos, row_id) in touched {
+            let info = entity::ALL[pos];
+            self.tx.prepare_cached("SAVEPOINT apply_row")?.execute([])?;
+            match self.rebuild_row(info, &row_id) {
+                Ok(()) => {
+                    self.tx.prepare_cached("RELEASE apply_row")?.execute([])?;
+                }
+                Err(e) => {
+                    self.tx.prepare_cached("ROLLBACK TO apply_row")?.execute([])?;
+                    self.tx.prepare_cached("RELEASE apply_row")?.execute([])?;
+                    report.rejected.push(Rejected { entity: info.name.into(), row_id, message: e.to_string() });
+                }
+            }
+        }
+        if let Some(m) = max_hlc {
+            let m = Hlc(m);
+            if let Some(t) = m.parse_time() {
+                self.clock.observe_time(t);
+            }
+            if self.last_hlc.as_ref().is_none_or(|l| &m > l) {
+                self.last_hlc = Some(m);
+            }
+        }
+        Ok(report)
+    }
+
+    /// Writes the row as its operations in the log say: per field the value of the latest
+    /// operation naming it.
+    fn rebuild_row(&mut self, info: &'static EntityInfo, id: &str) -> Result<()> {
+        let mut values: BTreeMap<&'static str, Value> = BTreeMap::new();
+        let (mut first, mut last): (Option<Hlc>, Option<Hlc>) = (None, None);
+        {
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT hlc, fields FROM change_log WHERE entity = ?1 AND row_id = ?2 ORDER BY hlc, origin_node",
+            )?;
+            let mut rows = stmt.query(params![info.name, id])?;
+            while let Some(r) = rows.next()? {
+                let hlc = Hlc(r.get(0)?);
+                let fields: Map<String, Value> = serde_json::from_str(&r.get::<_, String>(1)?)?;
+                for (k, v) in fields {
+                    let known = info.columns.iter().chain(["deleted_at"].iter()).find(|c| **c == k);
+                    if let Some(col) = known {
+                        values.insert(col, v);
+                    }
+                }
+                first.get_or_insert_with(|| hlc.clone());
+                last = Some(hlc);
+            }
+        }
+        let (Some(first), Some(last)) = (first, last) else { return Ok(()) };
+        let existing: Option<i64> = self
+            .tx
+            .prepare_cached(&format!("SELECT rowid FROM {} WHERE id = ?1", info.table))?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        let cols: Vec<&str> = values.keys().copied().collect();
+        let mut params: Vec<SqlValue> = vec![SqlValue::Text(id.to_owned()), SqlValue::Text(last.to_rfc3339())];
+        params.extend(values.values().map(to_sql));
+        if existing.is_some() {
+            let sets: String = cols.iter().enumerate().map(|(i, c)| format!(", {c} = ?{}", i + 3)).collect();
+            let sql = format!("UPDATE {} SET updated_at = ?2{sets} WHERE id = ?1", info.table);
+            self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params)).map_err(constraint_error)?;
+        } else {
+            params.push(SqlValue::Text(first.to_rfc3339()));
+            let names: String = cols.iter().map(|c| format!(", {c}")).collect();
+            let marks: String = (0..cols.len()).map(|i| format!(", ?{}", i + 3)).collect();
+            let sql = format!(
+                "INSERT INTO {} (id, updated_at, created_at{names}) VALUES (?1, ?2, ?{}{marks})",
+                info.table,
+                cols.len() + 3
+            );
+            self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params)).map_err(constraint_error)?;
+        }
+        if let Some(code) = info.search_code {
+            let rowid = rowid_of(&self.tx, info, id)?;
+            if existing.is_some() {
+                self.unindex(fts_rowid(code, rowid))?;
+            }
+            let deleted = !values.get("deleted_at").is_none_or(Value::is_null);
+            if !deleted {
+                match info.name {
+                    "school" => self.reindex::<SchoolData>(id, rowid)?,
+                    "room" => self.reindex::<RoomData>(id, rowid)?,
+                    "device" => self.reindex::<DeviceData>(id, rowid)?,
+                    "access_point" => self.reindex::<AccessPointData>(id, rowid)?,
+                    "presentation_hardware" => self.reindex::<PresentationHardwareData>(id, rowid)?,
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn reindex<T: crate::Entity>(&mut self, id: &str, rowid: i64) -> Result<()> {
+        let row = get_row::<T>(&self.tx, id)?.ok_or_else(|| CoreError::not_found(T::INFO.name, id))?;
+        self.index(&row.data, id, rowid, true)
+    }
+}
+
+impl Writer<'_> {
+    /// Sets one field of a row named by entity and id to `value`, as a normal validated update
+    /// (used to resolve a sync conflict). Writes nothing if the field already holds the value.
+    pub fn set_field(&mut self, entity: &str, id: &str, field: &str, value: Value) -> Result<()> {
+        fn go<T: crate::Entity + crate::Validate>(
+            w: &mut Writer<'_>,
+            id: &str,
+            field: &str,
+            value: Value,
+        ) -> Result<()> {
+            if !T::INFO.columns.contains(&field) {
+                return Err(CoreError::field(
+                    field,
+                    "unknown_field",
+                    format!("{} hat kein Feld „{field}“.", T::INFO.name),
+                ));
+            }
+            let row = w.get::<T>(id)?;
+            let Value::Object(mut map) = serde_json::to_value(&row.data)? else {
+                return Err(CoreError::Database { message: "Interner Fehler: Datensatz ist kein Objekt.".into() });
+            };
+            map.insert(field.to_owned(), value);
+            let data: T = serde_json::from_value(Value::Object(map))
+                .map_err(|e| CoreError::field(field, "invalid", format!("Der Wert für „{field}“ passt nicht: {e}.")))?;
+            w.update(id, data).map(|_| ())
+        }
+        match entity {
+            "school_authority" => go::<SchoolAuthorityData>(self, id, field, value),
+            "school" => go::<SchoolData>(self, id, field, value),
+            "building" => go::<BuildingData>(self, id, field, value),
+            "room" => go::<RoomData>(self, id, field, value),
+            "device" => go::<DeviceData>(self, id, field, value),
+            "loan" => go::<LoanData>(self, id, field, value),
+            "fibre_link" => go::<FibreLinkData>(self, id, field, value),
+            "access_point" => go::<AccessPointData>(self, id, field, value),
+            "presentation_hardware" => go::<PresentationHardwareData>(self, id, field, value),
+            "programme" => go::<ProgrammeData>(self, id, field, value),
+            "allocation" => go::<AllocationData>(self, id, field, value),
+            "measure" => go::<MeasureData>(self, id, field, value),
+            "invoice" => go::<InvoiceData>(self, id, field, value),
+            "invoice_line" => go::<InvoiceLineData>(self, id, field, value),
+            "invoice_item" => go::<InvoiceItemData>(self, id, field, value),
+            "media_concept" => go::<MediaConceptData>(self, id, field, value),
+            other => Err(CoreError::not_found(other, id)),
+        }
+    }
+}

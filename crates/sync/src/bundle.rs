@@ -1,0 +1,196 @@
+//! Bundles: a replica's operations in one file, carried on a USB stick to a replica without a
+//! network. Layout: the magic line, the SHA-256 of the payload (32 bytes), the ed25519 signature
+//! of the payload by the exporting replica's key (64 bytes), then the payload: gzip-compressed
+//! JSON with a header (format and schema version, origin, its public key, per-node sequence
+//! ranges) and the operations. Import checks everything before it applies anything, and applies
+//! in one transaction; importing a bundle twice changes nothing.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use schulinventar_core::{CoreError, Result, Source, Store, SCHEMA_VERSION};
+
+use crate::{ApplyReport, Op, VersionVector};
+
+pub const MAGIC: &[u8] = b"SCHULINVENTAR-BUNDLE\n";
+pub const FORMAT: u32 = 1;
+/// Largest payload accepted after decompression.
+const MAX_JSON: u64 = 2 << 30;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub format: u32,
+    pub schema_version: i64,
+    pub origin: String,
+    /// The exporting replica's ed25519 public key, hex.
+    pub public_key: String,
+    pub created_at: String,
+    /// Per origin node the first and last sequence number the bundle holds.
+    pub ranges: BTreeMap<String, (i64, i64)>,
+    pub ops: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Body {
+    header: Header,
+    ops: Vec<Op>,
+}
+
+fn refused(message: impl Into<String>) -> CoreError {
+    CoreError::InvalidArgument { message: message.into(), field: None }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// This replica's signing key, created on first use and kept in the database's meta table.
+pub fn signing_key(store: &Store) -> Result<SigningKey> {
+    let conn = store.conn();
+    let stored: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'sync_signing_key'", [], |r| r.get(0)).optional()?;
+    if let Some(k) = stored.as_deref().and_then(unhex::<32>) {
+        return Ok(SigningKey::from_bytes(&k));
+    }
+    let key = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('sync_signing_key', ?1)", [hex(&key.to_bytes())])?;
+    Ok(key)
+}
+
+/// Writes the operations a replica at `since` lacks (all of them for an empty vector) to `out`.
+pub fn export(store: &Store, since: &VersionVector, out: &Path) -> Result<Header> {
+    let key = signing_key(store)?;
+    let ops = store.ops_since(since, usize::MAX >> 1)?;
+    let mut ranges: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for op in &ops {
+        let r = ranges.entry(op.origin_node.clone()).or_insert((op.origin_seq, op.origin_seq));
+        r.0 = r.0.min(op.origin_seq);
+        r.1 = r.1.max(op.origin_seq);
+    }
+    let header = Header {
+        format: FORMAT,
+        schema_version: SCHEMA_VERSION,
+        origin: store.node_id().to_owned(),
+        public_key: hex(key.verifying_key().as_bytes()),
+        created_at: chrono::Utc::now().to_rfc3339(),
+        ranges,
+        ops: ops.len(),
+    };
+    let body = Body { header: header.clone(), ops };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    serde_json::to_writer(&mut gz, &body)?;
+    let payload = gz.finish()?;
+    let sum = Sha256::digest(&payload);
+    let sig = key.sign(&payload);
+    let tmp = out.with_extension("part");
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(MAGIC)?;
+        f.write_all(&sum)?;
+        f.write_all(&sig.to_bytes())?;
+        f.write_all(&payload)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, out)?;
+    Ok(header)
+}
+
+/// Reads and verifies a bundle without applying it: magic, checksum, signature, the origin's
+/// known key, the operations against the header.
+pub fn read(store: &Store, file: &Path) -> Result<(Header, Vec<Op>, String)> {
+    let name = file.display();
+    let bytes = std::fs::read(file)?;
+    let Some(rest) = bytes.strip_prefix(MAGIC) else {
+        return Err(refused(format!("„{name}“ ist kein Schulinventar-Paket.")));
+    };
+    if rest.len() < 32 + 64 {
+        return Err(refused(format!("Das Paket „{name}“ ist unvollständig (abgeschnitten).")));
+    }
+    let (sum, rest) = rest.split_at(32);
+    let (sig, payload) = rest.split_at(64);
+    let actual = Sha256::digest(payload);
+    if actual.as_slice() != sum {
+        return Err(refused(format!(
+            "Die Prüfsumme des Pakets „{name}“ stimmt nicht: die Datei ist beschädigt, abgeschnitten oder verändert."
+        )));
+    }
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(payload)
+        .take(MAX_JSON)
+        .read_to_end(&mut json)
+        .map_err(|e| refused(format!("Das Paket „{name}“ lässt sich nicht entpacken: {e}.")))?;
+    let body: Body = serde_json::from_slice(&json)
+        .map_err(|e| refused(format!("Der Inhalt des Pakets „{name}“ ist fehlerhaft: {e}.")))?;
+    let h = body.header;
+    if h.format != FORMAT {
+        return Err(refused(format!("Das Paket „{name}“ hat das unbekannte Format {}.", h.format)));
+    }
+    let key = unhex::<32>(&h.public_key)
+        .and_then(|k| VerifyingKey::from_bytes(&k).ok())
+        .ok_or_else(|| refused(format!("Das Paket „{name}“ enthält keinen gültigen Schlüssel.")))?;
+    let sig =
+        Signature::from_slice(sig).map_err(|_| refused(format!("Die Signatur des Pakets „{name}“ ist ungültig.")))?;
+    if key.verify(payload, &sig).is_err() {
+        return Err(refused(format!(
+            "Die Signatur des Pakets „{name}“ ist ungültig: es stammt nicht vom angegebenen Gerät."
+        )));
+    }
+    let known: Option<String> = store
+        .conn()
+        .query_row("SELECT value FROM meta WHERE key = ?1", [format!("sync_key:{}", h.origin)], |r| r.get(0))
+        .optional()?;
+    if known.as_deref().is_some_and(|k| k != h.public_key) {
+        return Err(refused(format!(
+            "Das Paket „{name}“ ist mit einem anderen Schlüssel signiert als bisher von Gerät {} bekannt.",
+            h.origin
+        )));
+    }
+    let mut ranges: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for op in &body.ops {
+        let r = ranges.entry(op.origin_node.clone()).or_insert((op.origin_seq, op.origin_seq));
+        r.0 = r.0.min(op.origin_seq);
+        r.1 = r.1.max(op.origin_seq);
+    }
+    if ranges != h.ranges || body.ops.len() != h.ops {
+        return Err(refused(format!("Die Operationen im Paket „{name}“ passen nicht zu seinem Kopf.")));
+    }
+    Ok((h, body.ops, hex(&actual)))
+}
+
+/// Verifies a bundle completely, then applies its operations in one transaction.
+pub fn import(store: &mut Store, file: &Path) -> Result<(Header, ApplyReport)> {
+    let (header, ops, sum) = read(store, file)?;
+    let source = Source {
+        kind: "bundle",
+        file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
+        sha256: Some(sum),
+    };
+    // Nothing new (a re-import): nothing is kept, not even the record of the source.
+    let report = store.write_if(Some(source), |w| {
+        w.read().execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)",
+            [format!("sync_key:{}", header.origin), header.public_key.clone()],
+        )?;
+        let r = w.apply_remote(&ops)?;
+        let keep = r.applied > 0;
+        Ok((r, keep))
+    })?;
+    Ok((header, report))
+}

@@ -1,0 +1,114 @@
+//! Conflicts, derived from the change log alone so that every replica holding the same
+//! operations lists the same conflicts:
+//! - `concurrent`: two operations from different replicas overwrote the same version of the same
+//!   field (neither knew of the other); the later one won, the other value was lost.
+//! - `edit_deleted`: an operation changed a row after another replica had deleted it (the row
+//!   stays deleted, the edit is hidden).
+//!
+//! A conflict is open while the winning operation still holds the field; resolving writes a new
+//! normal operation, which closes it on every replica that receives it.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use schulinventar_core::{Result, Store};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Version {
+    pub value: Value,
+    pub hlc: String,
+    pub node: String,
+    pub author: String,
+    /// RFC 3339 time of the operation.
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conflict {
+    /// `concurrent` or `edit_deleted`.
+    pub kind: String,
+    pub entity: String,
+    pub row_id: String,
+    pub field: String,
+    pub winner: Version,
+    pub loser: Version,
+    pub open: bool,
+}
+
+fn at(hlc: &str) -> String {
+    schulinventar_core::clock::Hlc(hlc.to_owned()).to_rfc3339()
+}
+
+/// Every conflict in the change log, sorted by entity, row, field and the losing operation.
+pub fn list(store: &Store) -> Result<Vec<Conflict>> {
+    let conn = store.conn();
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT 'concurrent', a.entity, a.row_id, f.key,
+                json_extract(b.fields, '$.\"' || f.key || '\"'), b.hlc, b.origin_node, b.author,
+                json_extract(a.fields, '$.\"' || f.key || '\"'), a.hlc, a.origin_node, a.author,
+                (SELECT max(c.hlc) FROM change_log c
+                   WHERE c.entity = a.entity AND c.row_id = a.row_id AND json_type(c.fields, '$.\"' || f.key || '\"') IS NOT NULL)
+         FROM change_log a
+         JOIN json_each(a.prev) f
+         JOIN change_log b ON b.entity = a.entity AND b.row_id = a.row_id AND b.hlc > a.hlc
+              AND b.origin_node <> a.origin_node
+         JOIN json_each(b.prev) g ON g.key = f.key AND g.value = f.value
+         UNION ALL
+         SELECT 'edit_deleted', e.entity, e.row_id, f.key,
+                json_extract(d.fields, '$.deleted_at'), d.hlc, d.origin_node, d.author,
+                json_extract(e.fields, '$.\"' || f.key || '\"'), e.hlc, e.origin_node, e.author,
+                (SELECT max(c.hlc) FROM change_log c
+                   WHERE c.entity = e.entity AND c.row_id = e.row_id AND json_type(c.fields, '$.deleted_at') IS NOT NULL)
+         FROM change_log d
+         JOIN change_log e ON e.entity = d.entity AND e.row_id = d.row_id AND e.hlc > d.hlc
+              AND e.origin_node <> d.origin_node
+         JOIN json_each(e.fields) f ON f.key <> 'deleted_at'
+         WHERE json_type(d.fields, '$.deleted_at') = 'text'
+           AND json_type(e.fields, '$.deleted_at') IS NULL
+           AND NOT EXISTS (SELECT 1 FROM change_log u WHERE u.entity = d.entity AND u.row_id = d.row_id
+                           AND u.hlc > d.hlc AND u.hlc < e.hlc AND json_type(u.fields, '$.deleted_at') = 'null')
+         ORDER BY 2, 3, 4, 10",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let value = |i: usize| -> rusqlite::Result<Value> {
+            Ok(match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => Value::Null,
+                rusqlite::types::ValueRef::Integer(n) => Value::from(n),
+                rusqlite::types::ValueRef::Real(x) => Value::from(x),
+                rusqlite::types::ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+                rusqlite::types::ValueRef::Blob(_) => Value::Null,
+            })
+        };
+        let kind: String = r.get(0)?;
+        let winner_hlc: String = r.get(5)?;
+        let current: Option<String> = r.get(12)?;
+        out.push(Conflict {
+            open: current.as_deref() == Some(winner_hlc.as_str()),
+            kind,
+            entity: r.get(1)?,
+            row_id: r.get(2)?,
+            field: r.get(3)?,
+            winner: Version {
+                value: value(4)?,
+                at: at(&winner_hlc),
+                hlc: winner_hlc,
+                node: r.get(6)?,
+                author: r.get(7)?,
+            },
+            loser: {
+                let hlc: String = r.get(9)?;
+                Version { value: value(8)?, at: at(&hlc), hlc, node: r.get(10)?, author: r.get(11)? }
+            },
+        });
+    }
+    Ok(out)
+}
+
+/// Resolves a `concurrent` conflict by writing `value` to its field as a new operation. An
+/// `edit_deleted` conflict closes when the row is restored (a normal undelete); until then its
+/// fields cannot be written.
+pub fn resolve(store: &mut Store, conflict: &Conflict, value: Value) -> Result<()> {
+    store.write(None, |w| w.set_field(&conflict.entity, &conflict.row_id, &conflict.field, value))
+}

@@ -1,0 +1,85 @@
+//! Conflicts: concurrent writes to the same field and edits to a row deleted elsewhere are listed
+//! identically on every replica; resolving writes a normal operation that closes them everywhere.
+
+mod common;
+
+use common::*;
+use schulinventar_core::*;
+use schulinventar_sync::conflicts::{list, resolve};
+use schulinventar_sync::{digest, exchange, PAGE};
+
+fn two(r: &mut [Store]) -> (&mut Store, &mut Store) {
+    let (x, y) = r.split_at_mut(1);
+    (&mut x[0], &mut y[0])
+}
+
+#[test]
+fn concurrent_writes_to_one_field_form_one_conflict_on_every_replica() {
+    let (_d, mut r) = replicas(2);
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Alt")).unwrap();
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+    r[0].set_author("frau.schmidt");
+    r[1].set_author("herr.yilmaz");
+    r[0].update(&s.id, SchoolData { name: "Eins".into(), ..s.data.clone() }).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    r[1].update(&s.id, SchoolData { name: "Zwei".into(), ..s.data.clone() }).unwrap();
+    // A write to another field is no conflict.
+    r[1].update(&s.id, SchoolData { name: "Zwei".into(), pupils: Some(1), ..s.data.clone() }).unwrap();
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+    let c0 = list(&r[0]).unwrap();
+    assert_eq!(c0, list(&r[1]).unwrap());
+    assert_eq!(c0.len(), 1, "{c0:?}");
+    let c = &c0[0];
+    assert_eq!(
+        (c.kind.as_str(), c.entity.as_str(), c.row_id.as_str(), c.field.as_str()),
+        ("concurrent", "school", s.id.as_str(), "name")
+    );
+    assert_eq!((c.winner.value.as_str(), c.winner.author.as_str()), (Some("Zwei"), "herr.yilmaz"));
+    assert_eq!((c.loser.value.as_str(), c.loser.author.as_str()), (Some("Eins"), "frau.schmidt"));
+    assert_eq!(c.loser.node, r[0].node_id());
+    assert!(c.open);
+    assert_eq!(r[0].get::<SchoolData>(&s.id).unwrap().data.name, "Zwei");
+    // Resolving on one replica keeps the losing value and closes the conflict everywhere.
+    resolve(&mut r[0], c, c.loser.value.clone()).unwrap();
+    assert!(!list(&r[0]).unwrap()[0].open);
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+    assert_eq!(list(&r[0]).unwrap(), list(&r[1]).unwrap());
+    assert!(list(&r[1]).unwrap().iter().all(|c| !c.open));
+    assert_eq!(r[1].get::<SchoolData>(&s.id).unwrap().data.name, "Eins");
+    assert_eq!(digest(&r[0]).unwrap(), digest(&r[1]).unwrap());
+}
+
+#[test]
+fn an_edit_to_a_row_deleted_elsewhere_is_a_conflict_until_the_row_is_restored() {
+    let (_d, mut r) = replicas(2);
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Schule")).unwrap();
+    let dev = r[0].create(device(&s.id, None)).unwrap();
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+    r[0].delete::<DeviceData>(&dev.id).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let mut edited = dev.data.clone();
+    edited.asset.notes = Some("Akku getauscht".into());
+    r[1].update(&dev.id, edited).unwrap();
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+    let c = list(&r[1]).unwrap();
+    assert_eq!(c, list(&r[0]).unwrap());
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!((c[0].kind.as_str(), c[0].field.as_str(), c[0].open), ("edit_deleted", "notes", true));
+    assert_eq!(c[0].loser.value.as_str(), Some("Akku getauscht"));
+    // The row stays deleted on both replicas.
+    assert!(r[1].get::<DeviceData>(&dev.id).unwrap().deleted_at.is_some());
+    // Restoring it brings the edit back and closes the conflict.
+    let back = r[0].undelete::<DeviceData>(&dev.id).unwrap();
+    assert_eq!(back.data.asset.notes.as_deref(), Some("Akku getauscht"));
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+    assert!(list(&r[1]).unwrap().iter().all(|c| !c.open));
+    assert_eq!(digest(&r[0]).unwrap(), digest(&r[1]).unwrap());
+}

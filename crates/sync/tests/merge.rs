@@ -1,0 +1,116 @@
+//! Applying remote operations: idempotence, last-writer-wins per field in any order, unknown
+//! fields kept, constraint violations reported without blocking the batch.
+
+mod common;
+
+use common::*;
+use schulinventar_core::*;
+use schulinventar_sync::{digest, exchange, push, PAGE};
+
+#[test]
+fn ops_reach_another_replica_once_with_their_origin() {
+    let (_d, mut r) = replicas(2);
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Elsa-Brändström-Gymnasium")).unwrap();
+    r[0].create(room(&s.id, "A101")).unwrap();
+    let (b, mut rest) = {
+        let mut it = r.into_iter();
+        (it.next().unwrap(), it.collect::<Vec<_>>())
+    };
+    let mut other = rest.remove(0);
+    let first = push(&b, &mut other, PAGE).unwrap();
+    assert_eq!((first.applied, first.skipped, first.rejected.len()), (3, 0, 0));
+    assert_eq!(other.get::<SchoolData>(&s.id).unwrap().data.name, "Elsa-Brändström-Gymnasium");
+    assert_eq!(other.get::<SchoolData>(&s.id).unwrap().created_at, s.created_at);
+    // The original origin and author are kept.
+    let origin: String =
+        other.conn().query_row("SELECT origin_node FROM change_log WHERE row_id = ?1", [&s.id], |r| r.get(0)).unwrap();
+    assert_eq!(origin, b.node_id());
+    // Applying the same operations again changes nothing.
+    let ops = b.ops_since(&Default::default(), 100).unwrap();
+    let again = other.apply_ops(&ops, None).unwrap();
+    assert_eq!((again.applied, again.skipped), (0, 3));
+    assert_eq!(digest(&b).unwrap(), digest(&other).unwrap());
+    assert_eq!(search_entries(&b), search_entries(&other));
+    assert_eq!(search_entries(&other).len(), 2);
+}
+
+#[test]
+fn latest_write_per_field_wins_in_any_order() {
+    let (_d, mut r) = replicas(3);
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Alt")).unwrap();
+    let (x, y) = r.split_at_mut(1);
+    exchange(&mut x[0], &mut y[0], PAGE).unwrap();
+    exchange(&mut x[0], &mut y[1], PAGE).unwrap();
+    // Replica 1 renames, then replica 2 (later) changes the pupils and also renames.
+    r[1].update(&s.id, SchoolData { name: "Eins".into(), ..school(&a.id, "162437", "Alt") }).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    r[2].update(&s.id, SchoolData { name: "Zwei".into(), pupils: Some(900), ..school(&a.id, "162437", "Alt") })
+        .unwrap();
+    // Replica 0 learns of the later write first; the older one arrives late and must not win.
+    let later = r[2].ops_since(&r[0].version_vector().unwrap(), 100).unwrap();
+    let earlier = r[1].ops_since(&r[0].version_vector().unwrap(), 100).unwrap();
+    r[0].apply_ops(&later, None).unwrap();
+    r[0].apply_ops(&earlier, None).unwrap();
+    let got = r[0].get::<SchoolData>(&s.id).unwrap();
+    assert_eq!((got.data.name.as_str(), got.data.pupils), ("Zwei", Some(900)));
+    // Replica 1 learns the other way round and ends the same.
+    r[1].apply_ops(&later, None).unwrap();
+    assert_eq!(digest(&r[0]).unwrap(), digest(&r[1]).unwrap());
+    // A local write after the merge is newer than everything seen.
+    let upd = r[1].update(&s.id, SchoolData { name: "Drei".into(), ..got.data.clone() }).unwrap();
+    let (x, y) = r.split_at_mut(1);
+    exchange(&mut x[0], &mut y[0], PAGE).unwrap();
+    assert_eq!(r[0].get::<SchoolData>(&s.id).unwrap().data.name, "Drei");
+    assert_eq!(r[0].get::<SchoolData>(&s.id).unwrap().updated_at, upd.updated_at);
+    // The search index follows the merged value.
+    assert!(search_entries(&r[0]).iter().any(|(_, id, body)| id == &s.id && body.contains("drei")));
+}
+
+#[test]
+fn unknown_fields_stay_in_the_log_and_the_rest_applies() {
+    let (_d, mut r) = replicas(2);
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Alt")).unwrap();
+    let mut ops = r[0].ops_since(&Default::default(), 100).unwrap();
+    // An operation from a replica with a newer schema: one known and one unknown field.
+    let mut future = ops[1].clone();
+    future.origin_seq = 99;
+    future.origin_node = "f".repeat(32);
+    future.hlc = format!("{}-{}", "f".repeat(16).replacen('f', "7", 1), "f".repeat(32));
+    future.fields = serde_json::from_str(r#"{"name":"Neu","zukunftsfeld":"x"}"#).unwrap();
+    future.schema_version = SCHEMA_VERSION + 1;
+    ops.push(future);
+    let rep = r[1].apply_ops(&ops, None).unwrap();
+    assert_eq!((rep.applied, rep.rejected.len()), (3, 0));
+    assert_eq!(r[1].get::<SchoolData>(&s.id).unwrap().data.name, "Neu");
+    let kept: String =
+        r[1].conn().query_row("SELECT fields FROM change_log WHERE origin_seq = 99", [], |r| r.get(0)).unwrap();
+    assert!(kept.contains("zukunftsfeld"));
+}
+
+#[test]
+fn a_constraint_violation_is_reported_and_does_not_block_the_batch() {
+    let (_d, mut r) = replicas(2);
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Schule")).unwrap();
+    let (x, y) = r.split_at_mut(1);
+    exchange(&mut x[0], &mut y[0], PAGE).unwrap();
+    // Both replicas give a device the same inventory number while apart.
+    let d0 = r[0].create(device(&s.id, Some("INV-1"))).unwrap();
+    let d1 = r[1].create(device(&s.id, Some("INV-1"))).unwrap();
+    let other = r[1].create(room(&s.id, "B2")).unwrap();
+    let ops = r[1].ops_since(&r[0].version_vector().unwrap(), 100).unwrap();
+    let rep = r[0].apply_ops(&ops, None).unwrap();
+    assert_eq!(rep.applied, 2);
+    assert_eq!(rep.rejected.len(), 1);
+    assert_eq!(rep.rejected[0].row_id, d1.id);
+    assert!(rep.rejected[0].message.contains("Datenbank lehnt den Wert ab"), "{}", rep.rejected[0].message);
+    // The rest of the batch arrived; the rejected operation is kept in the log.
+    assert_eq!(r[0].get::<RoomData>(&other.id).unwrap().data.number, "B2");
+    assert!(r[0].get::<DeviceData>(&d0.id).is_ok());
+    let logged: i64 =
+        r[0].conn().query_row("SELECT count(*) FROM change_log WHERE row_id = ?1", [&d1.id], |r| r.get(0)).unwrap();
+    assert_eq!(logged, 1);
+}
