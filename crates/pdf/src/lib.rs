@@ -227,11 +227,17 @@ fn view(doc: &Document) -> View {
 
 /// Renders the document as the bytes of a PDF file.
 pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
+    render_with_template(doc, TEMPLATE)
+}
+
+/// Renders with another template (for trying layout changes with the `pdf_timing` example).
+#[doc(hidden)]
+pub fn render_with_template(doc: &Document, template: &str) -> Result<Vec<u8>, PdfError> {
     let data = serde_json::to_vec(&view(doc))
         .map_err(|e| PdfError(format!("Der Bericht konnte nicht aufbereitet werden: {e}")))?;
     let d = doc.created_on;
     let world = ReportWorld {
-        main: Source::new(file_id("/main.typ"), TEMPLATE.to_owned()),
+        main: Source::new(file_id("/main.typ"), template.to_owned()),
         data_id: file_id("/data.json"),
         data: Bytes::new(data),
         today: Datetime::from_ymd(d.year(), d.month() as u8, d.day() as u8),
