@@ -62,6 +62,7 @@ pub enum BundleCommand {
         /// Änderungen schon haben, sonst lehnt er das Paket ab.
         #[arg(long)]
         since_ack: bool,
+        /// Zusammenfassung als JSON
         #[arg(long)]
         json: bool,
     },
@@ -69,6 +70,7 @@ pub enum BundleCommand {
     /// dann in einer Transaktion übernommen; erneutes Einlesen ändert nichts
     Import {
         file: PathBuf,
+        /// Zusammenfassung als JSON
         #[arg(long)]
         json: bool,
     },
@@ -119,8 +121,19 @@ fn list(store: &Store, json: bool, all: bool, out: &mut impl Write) -> Result<()
         writeln!(out, "{}", line.join("  ").trim_end()).map_err(CliError::io)?;
     }
     let open = list.iter().filter(|c| c.open).count();
-    writeln!(out, "\n{open} offen. Lösen: schulinventar conflicts resolve NR --keep winner|loser (oder --value JSON)")
-        .map_err(CliError::io)
+    if open > 0 {
+        writeln!(out, "\n{open} offen. Lösen: schulinventar conflicts resolve NR --keep winner|loser (oder --value JSON)")
+            .map_err(CliError::io)?;
+    }
+    Ok(())
+}
+
+fn changes(n: usize) -> String {
+    if n == 1 {
+        "1 Änderung".into()
+    } else {
+        format!("{n} Änderungen")
+    }
 }
 
 fn shown(v: &Value) -> String {
@@ -190,9 +203,9 @@ pub fn bundle(store: &mut Store, cmd: BundleCommand, out: &mut impl Write) -> Re
             }
             writeln!(
                 out,
-                "Paket geschrieben: {} ({} Änderungen, {} Byte) von Gerät {}.",
+                "Paket geschrieben: {} ({}, {} Byte) von Gerät {}.",
                 file.display(),
-                header.ops,
+                changes(header.ops),
                 size,
                 header.origin
             )
@@ -237,10 +250,10 @@ fn import_summary(
     writeln!(out, "Paket {} von Gerät {} (erstellt {created}) geprüft.", file.display(), header.origin)
         .map_err(CliError::io)?;
     if report.applied == 0 {
-        writeln!(out, "Nichts Neues: alle {} Änderungen waren schon vorhanden.", report.skipped)
+        writeln!(out, "Nichts Neues: {} bereits vorhanden, nichts geändert.", changes(report.skipped))
             .map_err(CliError::io)?;
     } else {
-        writeln!(out, "{} Änderungen übernommen, {} bereits vorhanden.", report.applied, report.skipped)
+        writeln!(out, "{} übernommen, {} bereits vorhanden.", changes(report.applied), report.skipped)
             .map_err(CliError::io)?;
     }
     if !report.rejected.is_empty() {
