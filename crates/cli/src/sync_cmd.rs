@@ -122,8 +122,11 @@ fn list(store: &Store, json: bool, all: bool, out: &mut impl Write) -> Result<()
     }
     let open = list.iter().filter(|c| c.open).count();
     if open > 0 {
-        writeln!(out, "\n{open} offen. Lösen: schulinventar conflicts resolve NR --keep winner|loser (oder --value JSON)")
-            .map_err(CliError::io)?;
+        writeln!(
+            out,
+            "\n{open} offen. Lösen: schulinventar conflicts resolve NR --keep winner|loser (oder --value JSON)"
+        )
+        .map_err(CliError::io)?;
     }
     Ok(())
 }
@@ -163,9 +166,7 @@ fn resolve(
         (Some(Keep::Winner), _) => conflict.winner.value.clone(),
         (Some(Keep::Loser), _) => conflict.loser.value.clone(),
         (None, Some(text)) => serde_json::from_str(&text).map_err(|e| {
-            CliError::Usage(format!(
-                "--value erwartet JSON (Text in Anführungszeichen, z. B. '\"Raum 101\"'): {e}"
-            ))
+            CliError::Usage(format!("--value erwartet JSON (Text in Anführungszeichen, z. B. '\"Raum 101\"'): {e}"))
         })?,
         (None, None) => return Err(CliError::Usage("Bitte --keep winner|loser oder --value JSON angeben.".into())),
     };

@@ -368,7 +368,11 @@ fn concurrent_edits_show_a_conflict_that_resolving_closes_on_both_replicas() {
         assert_eq!(r.json(name, &["conflicts", "--json"]), Value::Array(vec![]), "{name}");
         r.cli(name).arg("conflicts").assert().success().stdout("Keine offenen Konflikte.\n");
         let all = r.json(name, &["conflicts", "--all", "--json"]);
-        assert_eq!((all[0]["id"].as_str(), &all[0]["open"]), (Some(id), &Value::Bool(false)), "{name}: kept as history");
+        assert_eq!(
+            (all[0]["id"].as_str(), &all[0]["open"]),
+            (Some(id), &Value::Bool(false)),
+            "{name}: kept as history"
+        );
         assert_eq!(r.device(name, &inv)["notes"], "blau");
     }
     assert_eq!(r.digest("a"), r.digest("b"));

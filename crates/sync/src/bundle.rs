@@ -183,7 +183,8 @@ pub fn read(store: &Store, file: &Path) -> Result<(Header, Vec<Op>, String)> {
         *counts.entry(op.origin_node.as_str()).or_default() += 1;
     }
     let gapless = ranges.iter().all(|(node, (first, last))| counts.get(node.as_str()) == Some(&(last - first + 1)));
-    let schema_ok = h.schema_version >= 1 && body.ops.iter().all(|op| (1..=h.schema_version).contains(&op.schema_version));
+    let schema_ok =
+        h.schema_version >= 1 && body.ops.iter().all(|op| (1..=h.schema_version).contains(&op.schema_version));
     if ranges != h.ranges || body.ops.len() != h.ops || !gapless || !schema_ok {
         return Err(refused(format!("Die Operationen im Paket „{name}“ passen nicht zu seinem Kopf.")));
     }
