@@ -4,6 +4,7 @@
 mod funding_cmd;
 mod import_cmd;
 mod report_cmd;
+mod sync_cmd;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -100,6 +101,14 @@ enum Command {
     Report(report_cmd::ReportArgs),
     /// Exportiert eine Liste (mit Filtern) als XLSX oder CSV
     Export(report_cmd::ExportArgs),
+    /// Prüfsumme über den Inhalt aller synchronisierten Tabellen: gleiche Prüfsumme heißt gleicher Stand
+    Digest,
+    /// Offene Synchronisationskonflikte (Feld auf zwei Geräten zugleich geändert, Änderung an
+    /// einem anderswo gelöschten Eintrag) anzeigen und lösen
+    Conflicts(sync_cmd::ConflictsArgs),
+    /// Abgleich ohne Netz: Änderungen als Paketdatei exportieren und einlesen
+    #[command(subcommand)]
+    Bundle(sync_cmd::BundleCommand),
 }
 
 /// What can go wrong in a command.
@@ -286,6 +295,9 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::ImportProfiles { json } => return import_cmd::profiles(&store, json, &mut out),
         Command::Report(args) => report_cmd::report(&store, args, &mut out)?,
         Command::Export(args) => report_cmd::export_list(&store, args, &mut out)?,
+        Command::Digest => sync_cmd::digest(&store, &mut out)?,
+        Command::Conflicts(args) => sync_cmd::conflicts(&mut store, args, &mut out)?,
+        Command::Bundle(cmd) => sync_cmd::bundle(&mut store, cmd, &mut out)?,
         Command::Funding(cmd) => {
             let code = funding_cmd::run(&store, cmd, &mut out)?;
             out.flush().map_err(out_err)?;

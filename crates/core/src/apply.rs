@@ -268,7 +268,9 @@ impl Writer<'_> {
 
 impl Writer<'_> {
     /// Sets one field of a row named by entity and id to `value`, as a normal validated update
-    /// (used to resolve a sync conflict). Writes nothing if the field already holds the value.
+    /// (used to resolve a sync conflict). Always writes one operation naming the field, even when
+    /// it already holds the value: keeping the winning value must supersede the conflicting
+    /// versions like any other choice.
     pub fn set_field(&mut self, entity: &str, id: &str, field: &str, value: Value) -> Result<()> {
         fn go<T: crate::Entity + crate::Validate>(
             w: &mut Writer<'_>,
@@ -287,10 +289,19 @@ impl Writer<'_> {
             let Value::Object(mut map) = serde_json::to_value(&row.data)? else {
                 return Err(CoreError::Database { message: "Interner Fehler: Datensatz ist kein Objekt.".into() });
             };
+            let before = map.get(field).cloned();
             map.insert(field.to_owned(), value);
             let data: T = serde_json::from_value(Value::Object(map))
                 .map_err(|e| CoreError::field(field, "invalid", format!("Der Wert für „{field}“ passt nicht: {e}.")))?;
-            w.update(id, data).map(|_| ())
+            let after = w.update(id, data)?;
+            let now = crate::store::field_map(&after.data, T::INFO)?.remove(field);
+            if now == before {
+                // Unchanged, so `update` logged nothing for this field: log it once more.
+                let mut f = Map::new();
+                f.insert(field.to_owned(), now.unwrap_or(Value::Null));
+                w.set_fields(T::INFO, id, &f)?;
+            }
+            Ok(())
         }
         match entity {
             "school_authority" => go::<SchoolAuthorityData>(self, id, field, value),

@@ -477,7 +477,7 @@ impl Writer<'_> {
         get_row::<T>(&self.tx, id)?.ok_or_else(|| CoreError::not_found(T::INFO.name, id))
     }
 
-    fn set_fields(&mut self, info: &EntityInfo, id: &str, fields: &Map<String, Value>) -> Result<Hlc> {
+    pub(crate) fn set_fields(&mut self, info: &EntityInfo, id: &str, fields: &Map<String, Value>) -> Result<Hlc> {
         let hlc = self.clock.now();
         self.set_fields_at(info, id, fields, hlc.clone())?;
         Ok(hlc)

@@ -4,6 +4,12 @@
 //! JSON with a header (format and schema version, origin, its public key, per-node sequence
 //! ranges) and the operations. Import checks everything before it applies anything, and applies
 //! in one transaction; importing a bundle twice changes nothing.
+//!
+//! Acknowledgement: a bundle also carries the exporting replica's whole version vector (`have`).
+//! Importing it records that vector as acknowledged by that replica (meta key `sync_ack:NODE`,
+//! only ever growing). [`since_ack`] is what every replica heard from so far holds, so an export
+//! beyond it leaves out only operations all of them already have. Because such a bundle does not
+//! start at sequence 1, import refuses a bundle that would leave a gap in an origin's sequence.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -34,6 +40,9 @@ pub struct Header {
     /// Per origin node the first and last sequence number the bundle holds.
     pub ranges: BTreeMap<String, (i64, i64)>,
     pub ops: usize,
+    /// The exporting replica's version vector: everything it held when it wrote the bundle.
+    #[serde(default)]
+    pub have: VersionVector,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -92,6 +101,7 @@ pub fn export(store: &Store, since: &VersionVector, out: &Path) -> Result<Header
         created_at: chrono::Utc::now().to_rfc3339(),
         ranges,
         ops: ops.len(),
+        have: store.version_vector()?,
     };
     let body = Body { header: header.clone(), ops };
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -168,8 +178,26 @@ pub fn read(store: &Store, file: &Path) -> Result<(Header, Vec<Op>, String)> {
         r.0 = r.0.min(op.origin_seq);
         r.1 = r.1.max(op.origin_seq);
     }
-    if ranges != h.ranges || body.ops.len() != h.ops {
+    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
+    for op in &body.ops {
+        *counts.entry(op.origin_node.as_str()).or_default() += 1;
+    }
+    let gapless = ranges.iter().all(|(node, (first, last))| counts.get(node.as_str()) == Some(&(last - first + 1)));
+    let schema_ok =
+        h.schema_version >= 1 && body.ops.iter().all(|op| (1..=h.schema_version).contains(&op.schema_version));
+    if ranges != h.ranges || body.ops.len() != h.ops || !gapless || !schema_ok {
         return Err(refused(format!("Die Operationen im Paket „{name}“ passen nicht zu seinem Kopf.")));
+    }
+    let mine = store.version_vector()?;
+    for (node, (first, _)) in &h.ranges {
+        let held = mine.get(node).copied().unwrap_or(0);
+        if *first > held + 1 {
+            return Err(refused(format!(
+                "Das Paket „{name}“ setzt Operationen von Gerät {node} voraus, die hier fehlen (Nr. {} bis {}). Bitte zuerst das frühere Paket einlesen oder ein vollständiges Paket (ohne --since-ack) erstellen.",
+                held + 1,
+                first - 1
+            )));
+        }
     }
     Ok((h, body.ops, hex(&actual)))
 }
@@ -182,6 +210,8 @@ pub fn import(store: &mut Store, file: &Path) -> Result<(Header, ApplyReport)> {
         file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
         sha256: Some(sum),
     };
+    // A replica's own bundle read back acknowledges nothing.
+    let from_peer = header.origin != store.node_id();
     // Nothing new (a re-import): nothing is kept, not even the record of the source.
     let report = store.write_if(Some(source), |w| {
         w.read().execute(
@@ -189,8 +219,67 @@ pub fn import(store: &mut Store, file: &Path) -> Result<(Header, ApplyReport)> {
             [format!("sync_key:{}", header.origin), header.public_key.clone()],
         )?;
         let r = w.apply_remote(&ops)?;
-        let keep = r.applied > 0;
+        let acked = from_peer && record_ack(w.read(), &header.origin, &header.have)?;
+        let keep = r.applied > 0 || acked;
         Ok((r, keep))
     })?;
     Ok((header, report))
+}
+
+fn ack_key(node: &str) -> String {
+    format!("sync_ack:{node}")
+}
+
+/// Merges `have` into what `node` is recorded to hold (the per-node maximum). True if that grew.
+fn record_ack(conn: &rusqlite::Connection, node: &str, have: &VersionVector) -> Result<bool> {
+    let stored: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [ack_key(node)], |r| r.get(0)).optional()?;
+    let mut ack: VersionVector = match stored {
+        Some(s) => serde_json::from_str(&s)?,
+        None => VersionVector::new(),
+    };
+    let mut grew = false;
+    for (n, seq) in have {
+        let slot = ack.entry(n.clone()).or_insert(0);
+        if *seq > *slot {
+            *slot = *seq;
+            grew = true;
+        }
+    }
+    if grew {
+        conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+            [ack_key(node), serde_json::to_string(&ack)?],
+        )?;
+    }
+    Ok(grew)
+}
+
+/// Per replica this one has imported a bundle from, the version vector it acknowledged.
+pub fn acknowledged(store: &Store) -> Result<BTreeMap<String, VersionVector>> {
+    let mut stmt =
+        store.conn().prepare("SELECT substr(key, 10), value FROM meta WHERE substr(key, 1, 9) = 'sync_ack:'")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (node, value) = row?;
+        out.insert(node, serde_json::from_str(&value)?);
+    }
+    Ok(out)
+}
+
+/// What every replica this one has heard from acknowledged: per origin node the smallest
+/// sequence all of them hold. `None` when no replica has acknowledged anything yet (then a
+/// bundle has to carry everything).
+pub fn since_ack(store: &Store) -> Result<Option<VersionVector>> {
+    let acks = acknowledged(store)?;
+    let Some(first) = acks.values().next() else { return Ok(None) };
+    let mut common = first.clone();
+    for ack in acks.values().skip(1) {
+        common.retain(|node, seq| {
+            *seq = (*seq).min(ack.get(node).copied().unwrap_or(0));
+            *seq > 0
+        });
+    }
+    Ok(Some(common))
 }

@@ -10,8 +10,9 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
-use schulinventar_core::{Result, Store};
+use schulinventar_core::{CoreError, Result, Store};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Version {
@@ -25,6 +26,9 @@ pub struct Version {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
+    /// Short stable id (hex), derived from the two operations and the field, so it is the same
+    /// on every replica.
+    pub id: String,
     /// `concurrent` or `edit_deleted`.
     pub kind: String,
     pub entity: String,
@@ -84,12 +88,15 @@ pub fn list(store: &Store) -> Result<Vec<Conflict>> {
         let kind: String = r.get(0)?;
         let winner_hlc: String = r.get(5)?;
         let current: Option<String> = r.get(12)?;
+        let loser_hlc: String = r.get(9)?;
+        let field: String = r.get(3)?;
         out.push(Conflict {
+            id: conflict_id(&kind, &field, &winner_hlc, &loser_hlc),
             open: current.as_deref() == Some(winner_hlc.as_str()),
             kind,
             entity: r.get(1)?,
             row_id: r.get(2)?,
-            field: r.get(3)?,
+            field,
             winner: Version {
                 value: value(4)?,
                 at: at(&winner_hlc),
@@ -97,18 +104,54 @@ pub fn list(store: &Store) -> Result<Vec<Conflict>> {
                 node: r.get(6)?,
                 author: r.get(7)?,
             },
-            loser: {
-                let hlc: String = r.get(9)?;
-                Version { value: value(8)?, at: at(&hlc), hlc, node: r.get(10)?, author: r.get(11)? }
+            loser: Version {
+                value: value(8)?,
+                at: at(&loser_hlc),
+                hlc: loser_hlc,
+                node: r.get(10)?,
+                author: r.get(11)?,
             },
         });
     }
     Ok(out)
 }
 
+/// The HLCs end in the node id and entity and row follow from the operations, so the two HLCs,
+/// the kind and the field name one conflict.
+fn conflict_id(kind: &str, field: &str, winner_hlc: &str, loser_hlc: &str) -> String {
+    let sum = Sha256::digest(format!("{kind}\n{field}\n{winner_hlc}\n{loser_hlc}"));
+    sum.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The open conflict whose id starts with `id` (at least 4 characters). Refused when none or
+/// several match, or when the conflict is already resolved.
+pub fn find_open(store: &Store, id: &str) -> Result<Conflict> {
+    let id = id.trim().to_ascii_lowercase();
+    let refused = |message: String| CoreError::InvalidArgument { message, field: Some("id".into()) };
+    if id.len() < 4 {
+        return Err(refused(format!("Die Konfliktnummer „{id}“ ist zu kurz (mindestens 4 Zeichen).")));
+    }
+    let matches: Vec<Conflict> = list(store)?.into_iter().filter(|c| c.id.starts_with(&id)).collect();
+    match matches.as_slice() {
+        [] => Err(refused(format!("Es gibt keinen Konflikt „{id}“."))),
+        [c] if !c.open => Err(refused(format!("Der Konflikt „{}“ ist bereits gelöst.", c.id))),
+        [c] => Ok(c.clone()),
+        _ => Err(refused(format!("„{id}“ passt auf mehrere Konflikte; bitte mehr Zeichen angeben."))),
+    }
+}
+
 /// Resolves a `concurrent` conflict by writing `value` to its field as a new operation. An
 /// `edit_deleted` conflict closes when the row is restored (a normal undelete); until then its
 /// fields cannot be written.
 pub fn resolve(store: &mut Store, conflict: &Conflict, value: Value) -> Result<()> {
+    if conflict.kind == "edit_deleted" {
+        return Err(CoreError::InvalidArgument {
+            message: format!(
+                "Der Konflikt „{}“ betrifft einen gelöschten Eintrag ({} {}): er wird gelöst, indem der Eintrag wiederhergestellt wird.",
+                conflict.id, conflict.entity, conflict.row_id
+            ),
+            field: Some("id".into()),
+        });
+    }
     store.write(None, |w| w.set_field(&conflict.entity, &conflict.row_id, &conflict.field, value))
 }

@@ -86,3 +86,49 @@ fn tampered_forged_and_truncated_bundles_are_refused() {
     let (_, rep) = bundle::import(&mut r[1], &file).unwrap();
     assert_eq!(rep.applied, 4);
 }
+
+#[test]
+fn since_ack_leaves_out_only_what_every_replica_heard_from_holds() {
+    let (dir, mut r) = replicas(3);
+    let file = |n: &str| dir.path().join(format!("{n}.sibundle"));
+    let au = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&au.id, "162437", "Schule")).unwrap();
+    let a = r[0].node_id().to_owned();
+    assert_eq!(bundle::since_ack(&r[0]).unwrap(), None, "nobody heard from yet");
+    bundle::export(&r[0], &Default::default(), &file("a1")).unwrap();
+    bundle::import(&mut r[1], &file("a1")).unwrap();
+    bundle::import(&mut r[2], &file("a1")).unwrap();
+    // c reports back while it holds a's first two operations.
+    bundle::export(&r[2], &Default::default(), &file("c1")).unwrap();
+    r[0].create(room(&s.id, "A101")).unwrap();
+    bundle::export(&r[0], &r[1].version_vector().unwrap(), &file("a2")).unwrap();
+    bundle::import(&mut r[1], &file("a2")).unwrap();
+    // b reports back with all three.
+    bundle::export(&r[1], &Default::default(), &file("b1")).unwrap();
+    let (_, rep) = bundle::import(&mut r[0], &file("b1")).unwrap();
+    assert_eq!(rep.applied, 0, "nothing new, but the acknowledgement is kept");
+    assert_eq!(bundle::since_ack(&r[0]).unwrap(), Some([(a.clone(), 3)].into()));
+    bundle::import(&mut r[0], &file("c1")).unwrap();
+    let acks = bundle::acknowledged(&r[0]).unwrap();
+    assert_eq!(acks.len(), 2);
+    assert_eq!(acks[r[1].node_id()], [(a.clone(), 3)].into());
+    assert_eq!(acks[r[2].node_id()], [(a.clone(), 2)].into());
+    assert_eq!(bundle::since_ack(&r[0]).unwrap(), Some([(a.clone(), 2)].into()), "the smallest of both");
+    // Re-reading its own bundle acknowledges nothing.
+    bundle::import(&mut r[0], &file("a2")).unwrap();
+    assert_eq!(bundle::acknowledged(&r[0]).unwrap().len(), 2);
+
+    r[0].create(device(&s.id, Some("INV-1"))).unwrap();
+    let since = bundle::since_ack(&r[0]).unwrap().unwrap();
+    let h = bundle::export(&r[0], &since, &file("a3")).unwrap();
+    assert_eq!((h.ops, h.ranges[&a]), (2, (3, 4)));
+    assert_eq!(h.have, r[0].version_vector().unwrap());
+    // c lacks a's third operation and gets it; an empty replica would get a gap and is refused.
+    let (_, rep) = bundle::import(&mut r[2], &file("a3")).unwrap();
+    assert_eq!(rep.applied, 2);
+    let mut empty = Store::open(&dir.path().join("leer.sqlite")).unwrap();
+    let err = bundle::import(&mut empty, &file("a3")).unwrap_err().to_string();
+    assert!(err.contains("setzt Operationen von Gerät") && err.contains("Nr. 1 bis 2"), "{err}");
+    assert_eq!(log_len(&empty), 0);
+    assert_eq!(digest(&r[0]).unwrap(), digest(&r[2]).unwrap());
+}
