@@ -1,6 +1,7 @@
 //! Times the Verwendungsnachweis PDF on a database: building the document, typesetting and
 //! writing the PDF, with the peak resident memory. `cargo run --release -p schulinventar-pdf
-//! --example pdf_timing -- DB PROGRAMME [TEMPLATE]` (TEMPLATE: a changed report.typ to try).
+//! --example pdf_timing -- DB PROGRAMME [TEMPLATE [CELLS]]` (TEMPLATE: a changed report.typ to
+//! try, "" for the built-in one; CELLS: table cells per typesetting run).
 
 use std::time::Instant;
 
@@ -26,11 +27,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let doc = schulinventar_reports::build(&conn, &request, chrono::Local::now().date_naive())?;
     println!("document built: {:.2} s, peak {} MB", t.elapsed().as_secs_f64(), peak_rss_mb());
-    let template = args.get(3).map(std::fs::read_to_string).transpose()?;
+    let template = args.get(3).filter(|a| !a.is_empty()).map(std::fs::read_to_string).transpose()?;
+    let cells = args.get(4).map(|a| a.parse()).transpose()?.unwrap_or(schulinventar_pdf::CELLS_PER_PIECE);
     let t = Instant::now();
     let pdf = match template {
-        Some(tpl) => schulinventar_pdf::render_with_template(&doc, &tpl)?,
-        None => schulinventar_pdf::render(&doc)?,
+        Some(tpl) => schulinventar_pdf::render_with(&doc, &tpl, cells)?,
+        None => schulinventar_pdf::render_with(&doc, schulinventar_pdf::TEMPLATE, cells)?,
     };
     println!("pdf: {:.2} s, {} bytes, peak {} MB", t.elapsed().as_secs_f64(), pdf.len(), peak_rss_mb());
     std::fs::write("/tmp/pdf_timing.pdf", pdf)?;

@@ -16,13 +16,15 @@ use schulinventar_reports::document::{Block, Cell, ColumnKind, Document};
 use serde::Serialize;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
+use typst::model::Document as _;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
-const TEMPLATE: &str = include_str!("report.typ");
+#[doc(hidden)]
+pub const TEMPLATE: &str = include_str!("report.typ");
 
 /// Why a PDF could not be made, in German (the typesetter's own message appended).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,22 +105,29 @@ impl World for ReportWorld {
 // The template's view of the document: every value already as the German text it shows, so
 // PDF and spreadsheets agree to the cent, and whether it is right-aligned.
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct View {
     title: String,
     subtitle: Option<String>,
     header: String,
     date: String,
     sections: Vec<SectionView>,
+    /// This piece opens the document (shows the title).
+    first: bool,
+    /// Numbered sections before this piece.
+    heading_offset: usize,
+    /// Set only for the page-number overlay: the number of pages to number.
+    footers: Option<usize>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct SectionView {
-    title: String,
+    /// `None` where a section continues from the previous piece.
+    title: Option<String>,
     blocks: Vec<BlockView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum BlockView {
     Heading { text: String },
@@ -129,13 +138,13 @@ enum BlockView {
     Signatures { captions: Vec<String> },
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct ColumnView {
     title: String,
     right: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct SeriesView {
     name: String,
     values: Vec<f64>,
@@ -147,7 +156,7 @@ fn view(doc: &Document) -> View {
         .sections
         .iter()
         .map(|s| SectionView {
-            title: s.title.clone(),
+            title: Some(s.title.clone()),
             blocks: s
                 .blocks
                 .iter()
@@ -222,33 +231,197 @@ fn view(doc: &Document) -> View {
         header: doc.header.clone(),
         date: doc.created_on.format("%d.%m.%Y").to_string(),
         sections,
+        first: true,
+        heading_offset: 0,
+        footers: None,
     }
 }
 
+/// Table cells per typesetting run. The typesetter's memory grows with the cells it lays out in
+/// one run (about 10 KB each), so long reports are set in pieces of this size, each in a run of
+/// its own whose caches are dropped afterwards; the pages are then joined and numbered.
+pub const CELLS_PER_PIECE: usize = 12_000;
+
 /// Renders the document as the bytes of a PDF file.
 pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
-    render_with_template(doc, TEMPLATE)
+    render_with(doc, TEMPLATE, CELLS_PER_PIECE)
 }
 
-/// Renders with another template (for trying layout changes with the `pdf_timing` example).
-#[doc(hidden)]
-pub fn render_with_template(doc: &Document, template: &str) -> Result<Vec<u8>, PdfError> {
-    let data = serde_json::to_vec(&view(doc))
-        .map_err(|e| PdfError(format!("Der Bericht konnte nicht aufbereitet werden: {e}")))?;
-    let d = doc.created_on;
+/// What a block costs the typesetter, in table cells.
+fn cost(block: &BlockView) -> usize {
+    match block {
+        BlockView::Table { columns, rows, .. } => rows.len() * columns.len().max(1),
+        BlockView::Paragraph { text } => 1 + text.len() / 80,
+        BlockView::Facts { rows } => rows.len() * 2,
+        BlockView::Chart { categories, series, .. } => categories.len() * (series.len() + 1),
+        BlockView::Heading { .. } | BlockView::Signatures { .. } => 1,
+    }
+}
+
+/// Splits the document into pieces of about `budget` cells. A piece ends after a section or in
+/// the middle of a long table (whose rows then go on in the next piece under the same columns,
+/// the totals row at its very end). Every piece starts on a new page.
+fn pieces(view: View, budget: usize) -> Vec<View> {
+    let budget = budget.max(1);
+    let empty = |first: bool, heading_offset: usize| View {
+        sections: Vec::new(),
+        first,
+        heading_offset,
+        footers: None,
+        title: view.title.clone(),
+        subtitle: view.subtitle.clone(),
+        header: view.header.clone(),
+        date: view.date.clone(),
+    };
+    let mut out = Vec::new();
+    let mut piece = empty(true, 0);
+    let mut used = 0usize;
+    let mut headings = 0usize;
+    for section in &view.sections {
+        piece.sections.push(SectionView { title: section.title.clone(), blocks: Vec::new() });
+        headings += 1;
+        for block in &section.blocks {
+            let BlockView::Table { columns, rows, totals, small } = block else {
+                used += cost(block);
+                piece.sections.last_mut().expect("a section was pushed").blocks.push(block.clone());
+                continue;
+            };
+            let width = columns.len().max(1);
+            let mut rest: &[Vec<String>] = rows;
+            loop {
+                let room = (budget.saturating_sub(used) / width).max(1);
+                let take = room.min(rest.len());
+                let last = take == rest.len();
+                piece.sections.last_mut().expect("a section was pushed").blocks.push(BlockView::Table {
+                    columns: columns.clone(),
+                    rows: rest[..take].to_vec(),
+                    totals: if last { totals.clone() } else { None },
+                    small: *small,
+                });
+                used += take * width;
+                rest = &rest[take..];
+                if last {
+                    break;
+                }
+                out.push(std::mem::replace(&mut piece, empty(false, headings)));
+                piece.sections.push(SectionView { title: None, blocks: Vec::new() });
+                used = 0;
+            }
+        }
+        if used >= budget {
+            out.push(std::mem::replace(&mut piece, empty(false, headings)));
+            used = 0;
+        }
+    }
+    if out.is_empty() || !piece.sections.is_empty() {
+        out.push(piece);
+    }
+    out
+}
+
+fn typeset(view: &View, template: &str, created_on: chrono::NaiveDate) -> Result<PagedDocument, PdfError> {
+    let data =
+        serde_json::to_vec(view).map_err(|e| PdfError(format!("Der Bericht konnte nicht aufbereitet werden: {e}")))?;
+    let d = created_on;
     let world = ReportWorld {
         main: Source::new(file_id("/main.typ"), template.to_owned()),
         data_id: file_id("/data.json"),
         data: Bytes::new(data),
         today: Datetime::from_ymd(d.year(), d.month() as u8, d.day() as u8),
     };
-    let compiled = typst::compile::<PagedDocument>(&world);
-    let document = compiled.output.map_err(|errors| {
+    typst::compile::<PagedDocument>(&world).output.map_err(|errors| {
         let details: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
         PdfError(format!("Der Bericht konnte nicht gesetzt werden ({}).", details.join("; ")))
-    })?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
+    })
+}
+
+/// Renders with another template and piece size (for the `pdf_timing` example and tests).
+#[doc(hidden)]
+pub fn render_with(doc: &Document, template: &str, cells_per_piece: usize) -> Result<Vec<u8>, PdfError> {
+    // `SCHULINVENTAR_PDF_PHASES=1` prints the time and peak memory of each phase to stderr.
+    let phases = std::env::var_os("SCHULINVENTAR_PDF_PHASES").is_some();
+    let started = std::time::Instant::now();
+    let phase = |name: &str| {
+        if phases {
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmHWM:"))
+                        .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_owned())
+                })
+                .unwrap_or_default();
+            eprintln!("{name}: {:.2} s, peak {peak} kB", started.elapsed().as_secs_f64());
+        }
+    };
+    let parts = pieces(view(doc), cells_per_piece);
+    // The pieces are set on up to two threads, in order of their index; each run's caches are
+    // dropped once it is done, so memory holds the finished pages and at most two runs.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<PagedDocument, PdfError>>>> =
+        parts.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 2).min(parts.len());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(part) = parts.get(i) else { break };
+                let result = typeset(part, template, doc.created_on);
+                typst::comemo::evict(0);
+                *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+            });
+        }
+    });
+    phase(&format!("{} pieces set", parts.len()));
+    let mut pages = typst::ecow::EcoVec::new();
+    let mut info = None;
+    for slot in results {
+        let compiled = slot
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .ok_or_else(|| PdfError("Der Bericht konnte nicht gesetzt werden.".into()))??;
+        if info.is_none() {
+            info = Some(compiled.info().clone());
+        }
+        pages.extend(compiled.pages().iter().cloned());
+    }
+    // "Seite N von M" on every page, laid over the joined pages.
+    let total = pages.len();
+    let mut numbers = View { footers: Some(total), sections: Vec::new(), ..view_header(doc) };
+    numbers.first = false;
+    let footers = typeset(&numbers, template, doc.created_on)?;
+    typst::comemo::evict(0);
+    if footers.pages().len() != total {
+        return Err(PdfError(format!(
+            "Die Seitenzahlen konnten nicht gesetzt werden ({} statt {total} Seiten).",
+            footers.pages().len()
+        )));
+    }
+    for (i, (page, footer)) in pages.make_mut().iter_mut().zip(footers.pages()).enumerate() {
+        page.frame.push_frame(typst::layout::Point::zero(), footer.frame.clone());
+        page.number = i as u64 + 1;
+    }
+    let document = PagedDocument::new(pages, info.unwrap_or_default());
+    phase("page numbers");
+    let tagged = std::env::var_os("SCHULINVENTAR_PDF_UNTAGGED").is_none();
+    let pdf = typst_pdf::pdf(&document, &typst_pdf::PdfOptions { tagged, ..Default::default() }).map_err(|errors| {
         let details: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
         PdfError(format!("Die PDF-Datei konnte nicht erzeugt werden ({}).", details.join("; ")))
-    })
+    });
+    phase("pdf written");
+    pdf
+}
+
+/// The document's title and header data without its sections.
+fn view_header(doc: &Document) -> View {
+    View {
+        title: doc.title.clone(),
+        subtitle: doc.subtitle.clone(),
+        header: doc.header.clone(),
+        date: doc.created_on.format("%d.%m.%Y").to_string(),
+        sections: Vec::new(),
+        first: true,
+        heading_offset: 0,
+        footers: None,
+    }
 }

@@ -147,3 +147,33 @@ fn an_empty_report_still_renders() {
     let bytes = render(&doc).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
 }
+
+#[test]
+fn a_report_set_in_pieces_numbers_its_pages_and_sections_throughout() {
+    let dir = tempfile::tempdir().unwrap();
+    // 120 cells per typesetting run: the list of 150 rows × 4 columns is set in six pieces.
+    let bytes = schulinventar_pdf::render_with(&document(150), schulinventar_pdf::TEMPLATE, 120).unwrap();
+    let pdf = dir.path().join("pieces.pdf");
+    std::fs::write(&pdf, &bytes).unwrap();
+    let text = pdftotext(&pdf, &["-layout"]);
+    let pages = text.matches("Seite ").count();
+    assert!(pages >= 6, "every piece starts a page ({pages} pages)");
+    for k in 1..=pages {
+        assert!(text.contains(&format!("Seite {k} von {pages}")), "page {k} of {pages} numbered");
+    }
+    for heading in ["1. Zuwendungsempfänger und Bewilligung", "2. Sachbericht", "3. Belegliste"] {
+        assert_eq!(text.matches(heading).count(), 1, "{heading} once, numbered across pieces");
+    }
+    assert_eq!(text.matches("Verwendungsnachweis").count(), 1, "the title only on the first page");
+    for i in 1..=150 {
+        assert_eq!(text.matches(&format!("RE-2024-{i:04}")).count(), 1, "invoice {i} exactly once");
+    }
+    let total: i64 = (1..=150).map(|i| 119_000 + i).sum();
+    assert_eq!(text.matches(&schulinventar_reports::document::money(total)).count(), 1, "the total once, at the end");
+    assert_eq!(text.matches("Stadt Musterhausen").count(), pages + 1, "the header on every page (and the recipient)");
+    let last = pdftotext(&pdf, &["-layout", "-f", &pages.to_string(), "-l", &pages.to_string()]);
+    assert!(
+        last.contains("Rechnungsnummer") && last.contains("Unterschrift"),
+        "columns repeated, signatures at the end"
+    );
+}
