@@ -50,7 +50,7 @@ pub fn write_report(doc: &Document, format: FileFormat, plain: bool, out: &Path)
             let mut written = Vec::new();
             let mut taken = Vec::new();
             let tables = doc.sections.iter().flat_map(|s| &s.blocks).filter_map(|b| match b {
-                Block::Table(t) => Some(t),
+                Block::Table(t) if t.in_spreadsheet() => Some(t),
                 _ => None,
             });
             for t in tables {

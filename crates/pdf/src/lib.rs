@@ -142,6 +142,27 @@ enum BlockView {
 struct ColumnView {
     title: String,
     right: bool,
+    /// The column's share of the line (see `column_widths`).
+    width: u32,
+}
+
+/// Column widths for the typesetter as shares of the line. A text column's share follows its
+/// longest value (capped, so one long name does not take the line; its title's longest word
+/// counts up to 12 characters) and its text wraps; numbers and dates get their full length and
+/// a little more, so they stay on one line. Fixed shares keep a long list's columns alike on
+/// every page, and no column is squeezed to nothing by its neighbours.
+fn column_widths(t: &schulinventar_reports::document::Table, rows: &[Vec<String>]) -> Vec<u32> {
+    const CAP: usize = 24;
+    (0..t.columns.len())
+        .map(|i| {
+            let longest = |cap: usize| rows.iter().filter_map(|r| r.get(i)).map(|v| v.chars().count().min(cap)).max();
+            if t.columns[i].kind != ColumnKind::Text {
+                return (longest(40).unwrap_or(0) + 2).max(4) as u32;
+            }
+            let title = t.columns[i].title.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
+            longest(CAP).unwrap_or(0).max(title.min(12)).clamp(3, CAP) as u32
+        })
+        .collect()
 }
 
 #[derive(Serialize, Clone)]
@@ -160,25 +181,33 @@ fn view(doc: &Document) -> View {
             blocks: s
                 .blocks
                 .iter()
+                .filter(|b| !matches!(b, Block::Table(t) if !t.in_print()))
                 .map(|b| match b {
                     Block::Heading { text } => BlockView::Heading { text: text.clone() },
                     Block::Paragraph { text } => BlockView::Paragraph { text: text.clone() },
                     Block::Facts { rows } => {
                         BlockView::Facts { rows: rows.iter().map(|(l, v)| (l.clone(), v.display())).collect() }
                     }
-                    Block::Table(t) => BlockView::Table {
-                        columns: t
-                            .columns
-                            .iter()
-                            .map(|c| ColumnView {
-                                title: c.title.clone(),
-                                right: c.kind != ColumnKind::Text && c.kind != ColumnKind::Date,
-                            })
-                            .collect(),
-                        rows: t.rows.iter().map(|r| r.iter().map(Cell::display).collect()).collect(),
-                        totals: t.totals.as_ref().map(|r| r.iter().map(Cell::display).collect()),
-                        small: t.columns.len() > 8,
-                    },
+                    Block::Table(t) => {
+                        let rows: Vec<Vec<String>> =
+                            t.rows.iter().map(|r| r.iter().map(Cell::display).collect()).collect();
+                        let widths = column_widths(t, &rows);
+                        BlockView::Table {
+                            columns: t
+                                .columns
+                                .iter()
+                                .zip(widths)
+                                .map(|(c, width)| ColumnView {
+                                    title: c.title.clone(),
+                                    right: c.kind != ColumnKind::Text && c.kind != ColumnKind::Date,
+                                    width,
+                                })
+                                .collect(),
+                            rows,
+                            totals: t.totals.as_ref().map(|r| r.iter().map(Cell::display).collect()),
+                            small: t.columns.len() > 8,
+                        }
+                    }
                     Block::Chart(c) => {
                         let max = if c.stacked {
                             (0..c.categories.len())
@@ -250,12 +279,17 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
 /// What a block costs the typesetter, in table cells.
 fn cost(block: &BlockView) -> usize {
     match block {
-        BlockView::Table { columns, rows, .. } => rows.len() * columns.len().max(1),
+        BlockView::Table { rows, .. } => rows.iter().map(|r| row_cost(r)).sum(),
         BlockView::Paragraph { text } => 1 + text.len() / 80,
         BlockView::Facts { rows } => rows.len() * 2,
         BlockView::Chart { categories, series, .. } => categories.len() * (series.len() + 1),
         BlockView::Heading { .. } | BlockView::Signatures { .. } => 1,
     }
+}
+
+/// A table row's cost: a cell each, and long text (which wraps over several lines) costs more.
+fn row_cost(row: &[String]) -> usize {
+    row.iter().map(|v| 1 + v.len() / 32).sum::<usize>().max(1)
 }
 
 /// Splits the document into pieces of about `budget` cells. A piece ends after a section or in
@@ -286,11 +320,22 @@ fn pieces(view: View, budget: usize) -> Vec<View> {
                 piece.sections.last_mut().expect("a section was pushed").blocks.push(block.clone());
                 continue;
             };
-            let width = columns.len().max(1);
             let mut rest: &[Vec<String>] = rows;
             loop {
-                let room = (budget.saturating_sub(used) / width).max(1);
-                let take = room.min(rest.len());
+                // As many rows as fit the piece's budget; at least one in a piece of its own.
+                let mut take = 0;
+                let mut spent = 0;
+                while take < rest.len() && ((used == 0 && take == 0) || used + spent + row_cost(&rest[take]) <= budget)
+                {
+                    spent += row_cost(&rest[take]);
+                    take += 1;
+                }
+                if take == 0 && !rest.is_empty() {
+                    out.push(std::mem::replace(&mut piece, empty(false, headings)));
+                    piece.sections.push(SectionView { title: None, blocks: Vec::new() });
+                    used = 0;
+                    continue;
+                }
                 let last = take == rest.len();
                 piece.sections.last_mut().expect("a section was pushed").blocks.push(BlockView::Table {
                     columns: columns.clone(),
@@ -298,7 +343,7 @@ fn pieces(view: View, budget: usize) -> Vec<View> {
                     totals: if last { totals.clone() } else { None },
                     small: *small,
                 });
-                used += take * width;
+                used += spent;
                 rest = &rest[take..];
                 if last {
                     break;

@@ -7,7 +7,9 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use schulinventar_pdf::render;
-use schulinventar_reports::document::{Block, Cell, Chart, Column, ColumnKind, Document, Section, Series, Table};
+use schulinventar_reports::document::{
+    Block, Cell, Chart, Column, ColumnKind, Document, Medium, Section, Series, Table,
+};
 
 const HOSTILE: [&str; 7] = ["#panic(\"x\")", "*fett*", "$x^2$", "<marke>", "@verweis", "Rück\\strich", "eckig]"];
 
@@ -73,6 +75,7 @@ fn document(invoices: usize) -> Document {
                         ],
                         rows,
                         totals: Some(vec![Cell::text("Summe"), Cell::Empty, Cell::Empty, Cell::Money(total)]),
+                        medium: Medium::All,
                     }),
                     Block::Signatures { captions: vec!["Ort, Datum".into(), "Unterschrift".into()] },
                 ],

@@ -111,7 +111,7 @@ pub fn write_table<W: Write>(out: W, table: &Table, style: CsvStyle) -> std::io:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Column, ColumnKind};
+    use crate::document::{Column, ColumnKind, Medium};
 
     fn table() -> Table {
         Table {
@@ -127,6 +127,7 @@ mod tests {
                 Cell::Date(chrono::NaiveDate::from_ymd_opt(2024, 3, 7).unwrap()),
             ]],
             totals: None,
+            medium: Medium::All,
         }
     }
 

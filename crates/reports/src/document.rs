@@ -59,6 +59,37 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// A closing totals row (label in the first cell), computed by the builder.
     pub totals: Option<Vec<Cell>>,
+    /// Which files show the table: most show it everywhere; a long list can have a condensed
+    /// form for print and its full form for spreadsheets.
+    /// (Not in the app's bindings yet: the preview shows every table.)
+    #[serde(default)]
+    #[specta(skip)]
+    pub medium: Medium,
+}
+
+/// Where a table appears.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Medium {
+    /// PDF, XLSX and CSV.
+    #[default]
+    All,
+    /// Only the PDF.
+    Print,
+    /// Only XLSX and CSV.
+    Spreadsheet,
+}
+
+impl Table {
+    /// Whether the PDF shows this table.
+    pub fn in_print(&self) -> bool {
+        self.medium != Medium::Spreadsheet
+    }
+
+    /// Whether XLSX and CSV files show this table.
+    pub fn in_spreadsheet(&self) -> bool {
+        self.medium != Medium::Print
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]

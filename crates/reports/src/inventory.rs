@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use schulinventar_core::funding::budgets;
 use schulinventar_core::{AssetStatus, CoreError, DeviceCategory, PresentationKind, UplinkTechnology, WifiStandard};
 
-use crate::document::{money, Block, Cell, Chart, Column, ColumnKind, Document, Section, Series, Table};
+use crate::document::{money, Block, Cell, Chart, Column, ColumnKind, Document, Medium, Section, Series, Table};
 
 fn col(title: &str, kind: ColumnKind) -> Column {
     Column { title: title.into(), kind }
@@ -146,7 +146,13 @@ pub fn inventory(conn: &Connection, school_number: Option<&str>, today: NaiveDat
     totals[12] = Cell::Money(total);
     sections.push(Section {
         title: "Geräte".into(),
-        blocks: vec![Block::Table(Table { sheet: "Geräte".into(), columns, rows, totals: Some(totals) })],
+        blocks: vec![Block::Table(Table {
+            sheet: "Geräte".into(),
+            columns,
+            rows,
+            totals: Some(totals),
+            medium: Medium::All,
+        })],
     });
 
     // Access points.
@@ -190,7 +196,13 @@ pub fn inventory(conn: &Connection, school_number: Option<&str>, today: NaiveDat
     counts.push(("Access Points", rows.len()));
     sections.push(Section {
         title: "WLAN-Access-Points".into(),
-        blocks: vec![Block::Table(Table { sheet: "Access Points".into(), columns, rows, totals: None })],
+        blocks: vec![Block::Table(Table {
+            sheet: "Access Points".into(),
+            columns,
+            rows,
+            totals: None,
+            medium: Medium::All,
+        })],
     });
 
     // Presentation hardware.
@@ -231,7 +243,13 @@ pub fn inventory(conn: &Connection, school_number: Option<&str>, today: NaiveDat
     counts.push(("Präsentationsgeräte", rows.len()));
     sections.push(Section {
         title: "Präsentationstechnik".into(),
-        blocks: vec![Block::Table(Table { sheet: "Präsentationstechnik".into(), columns, rows, totals: None })],
+        blocks: vec![Block::Table(Table {
+            sheet: "Präsentationstechnik".into(),
+            columns,
+            rows,
+            totals: None,
+            medium: Medium::All,
+        })],
     });
 
     // Uplinks and fibre.
@@ -277,6 +295,7 @@ pub fn inventory(conn: &Connection, school_number: Option<&str>, today: NaiveDat
             ],
             rows,
             totals: None,
+            medium: Medium::All,
         })],
     });
 
@@ -456,6 +475,7 @@ pub fn kpi(conn: &Connection, today: NaiveDate) -> Result<Document, CoreError> {
                     ],
                     rows,
                     totals: None,
+                    medium: Medium::All,
                 })],
             },
         ],
@@ -587,6 +607,7 @@ pub fn lifecycle(conn: &Connection, months: u32, today: NaiveDate) -> Result<Doc
                     ],
                     rows: summary_rows,
                     totals: Some(vec![text("Summe"), Cell::Integer(replace_count as i64), Cell::Money(cost)]),
+                    medium: Medium::All,
                 })],
             },
             Section {
@@ -605,6 +626,7 @@ pub fn lifecycle(conn: &Connection, months: u32, today: NaiveDate) -> Result<Doc
                     ],
                     rows: replace,
                     totals: None,
+                    medium: Medium::All,
                 })],
             },
             Section {
@@ -620,6 +642,7 @@ pub fn lifecycle(conn: &Connection, months: u32, today: NaiveDate) -> Result<Doc
                     ],
                     rows: warranty,
                     totals: None,
+                    medium: Medium::All,
                 })],
             },
         ],

@@ -12,7 +12,7 @@ use schulinventar_core::funding::budgets;
 use schulinventar_core::ledger::earmark_end;
 use schulinventar_core::{CoreError, FundingCategory, ItemEntity, MeasureStatus};
 
-use crate::document::{money, Block, Cell, Chart, Column, ColumnKind, Document, Section, Series, Table};
+use crate::document::{money, Block, Cell, Chart, Column, ColumnKind, Document, Medium, Section, Series, Table};
 
 /// Money of invoice lines: gross and its split by source.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -293,6 +293,7 @@ pub fn build(
                 Cell::Money(approved_sum),
                 Cell::Empty,
             ]),
+            medium: Medium::All,
         }));
     }
 
@@ -360,7 +361,7 @@ pub fn build(
                     }
                 ),
             },
-            Block::Table(Table { sheet: "Zahlenmäßiger Nachweis".into(), columns, rows, totals: Some(totals) }),
+            Block::Table(Table { sheet: "Zahlenmäßiger Nachweis".into(), columns, rows, totals: Some(totals), medium: Medium::All }),
             Block::Chart(Chart {
                 title: "Geplant und verausgabt je Förderbereich".into(),
                 unit: "€".into(),
@@ -418,13 +419,20 @@ pub fn build(
             Block::Paragraph {
                 text: format!("{} Rechnungen mit {} Positionen aus dem Programm {short}.", st.invoices, st.lines),
             },
-            Block::Table(Table { sheet: "Belegliste".into(), columns, rows, totals: Some(totals) }),
+            Block::Table(Table {
+                sheet: "Belegliste".into(),
+                columns,
+                rows,
+                totals: Some(totals),
+                medium: Medium::All,
+            }),
         ],
     };
 
     // 5. Inventory tied to the invoices.
     let line_of: BTreeMap<&str, &Line> = lines.iter().map(|l| (l.id.as_str(), l)).collect();
     let mut item_rows: Vec<Vec<Cell>> = Vec::new();
+    let mut line_groups: Vec<LineGroup> = Vec::new();
     {
         let mut stmt = conn.prepare(
             "SELECT x.line_id, x.item_entity, x.item_id FROM invoice_items x
@@ -440,26 +448,70 @@ pub fn build(
             let (line_id, entity, item_id) = row?;
             let Some(line) = line_of.get(line_id.as_str()) else { continue };
             let kind = ItemEntity::from_code(&entity);
+            let kind_label = kind.map_or(entity.clone(), |k| k.label().to_owned());
             let item = schulinventar_core::ledger::item_ref(conn, &item_id)?;
+            let retired = item.as_ref().is_some_and(|i| i.retired);
+            // What names the item in print: its inventory number, else its label.
+            let name = item
+                .as_ref()
+                .map(|i| i.inventory_number.clone().unwrap_or_else(|| i.label.clone()))
+                .unwrap_or_else(|| format!("{kind_label} {item_id}"));
+            if line_groups.last().is_none_or(|g: &LineGroup| g.line_id != line_id) {
+                line_groups.push(LineGroup { line_id: line_id.clone(), ..LineGroup::default() });
+            }
+            let group = line_groups.last_mut().expect("a group was pushed");
+            group.count += 1;
+            if !group.kinds.contains(&kind_label) {
+                group.kinds.push(kind_label.clone());
+            }
+            if let Some(school) = item.as_ref().and_then(|i| i.school.clone()) {
+                if !group.schools.contains(&school) {
+                    group.schools.push(school);
+                }
+            }
+            if retired {
+                group.retired.push(name.clone());
+            }
+            group.names.push(name);
             item_rows.push(vec![
                 text(line.invoice_number.clone()),
                 Cell::Integer(line.position),
-                text(kind.map_or(entity.clone(), |k| k.label().to_owned())),
+                text(kind_label),
                 item.as_ref().and_then(|i| i.inventory_number.clone()).map_or(Cell::Empty, Cell::Text),
                 item.as_ref().map_or(Cell::Empty, |i| text(i.label.clone())),
                 item.as_ref().and_then(|i| i.school.clone()).map_or(Cell::Empty, Cell::Text),
                 earmark_end(line.invoice_date, earmark_years).map_or(Cell::Empty, Cell::Date),
-                text(if item.as_ref().is_some_and(|i| i.retired) { "ausgemustert" } else { "im Bestand" }),
+                text(if retired { "ausgemustert" } else { "im Bestand" }),
             ]);
         }
     }
+    // In print, one row per invoice line with the numbers of its items: the full list of every
+    // item is hundreds of pages at municipality scale and stays in the spreadsheet.
+    let line_rows: Vec<Vec<Cell>> = line_groups
+        .iter()
+        .filter_map(|g| {
+            let line = line_of.get(g.line_id.as_str())?;
+            Some(vec![
+                text(line.invoice_number.clone()),
+                Cell::Integer(line.position),
+                line.school.clone().map_or_else(|| text(g.schools.join(", ")), Cell::Text),
+                text(g.kinds.join(", ")),
+                Cell::Integer(g.count as i64),
+                text(g.names.join(", ")),
+                earmark_end(line.invoice_date, earmark_years).map_or(Cell::Empty, Cell::Date),
+                if g.retired.is_empty() { Cell::Empty } else { text(g.retired.join(", ")) },
+            ])
+        })
+        .collect();
     st.items = item_rows.len();
     let inventory = Section {
         title: "Inventarliste".into(),
         blocks: vec![
             Block::Paragraph {
                 text: format!(
-                    "{} Gegenstände sind mit Rechnungspositionen dieses Programms verknüpft{}.",
+                    "{} Gegenstände sind mit Rechnungspositionen dieses Programms verknüpft{}. Die Liste \
+                     nennt sie je Rechnungsposition; die Tabellenausgabe (XLSX, CSV) führt jeden Gegenstand \
+                     mit Bezeichnung und Stand einzeln auf.",
                     st.items,
                     if earmark_years > 0 {
                         format!("; Zweckbindung {earmark_years} Jahre ab Rechnungsdatum")
@@ -468,6 +520,31 @@ pub fn build(
                     }
                 ),
             },
+            Block::Table(Table {
+                sheet: "Inventar je Position".into(),
+                columns: vec![
+                    col("Rechnungsnummer", ColumnKind::Text),
+                    col("Pos.", ColumnKind::Integer),
+                    col("Schule", ColumnKind::Text),
+                    col("Art", ColumnKind::Text),
+                    col("Anzahl", ColumnKind::Integer),
+                    col("Inventarnummern", ColumnKind::Text),
+                    col("Zweckbindung bis", ColumnKind::Date),
+                    col("ausgemustert", ColumnKind::Text),
+                ],
+                rows: line_rows,
+                totals: Some(vec![
+                    text("Summe"),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Integer(st.items as i64),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                ]),
+                medium: Medium::Print,
+            }),
             Block::Table(Table {
                 sheet: "Inventarliste".into(),
                 columns: vec![
@@ -482,6 +559,7 @@ pub fn build(
                 ],
                 rows: item_rows,
                 totals: None,
+                medium: Medium::Spreadsheet,
             }),
         ],
     };
@@ -515,4 +593,15 @@ pub fn build(
         sections: vec![recipient, report, statement, invoices, inventory, declarations],
     };
     Ok((doc, st))
+}
+
+/// The items of one invoice line, for the printed inventory list.
+#[derive(Default)]
+struct LineGroup {
+    line_id: String,
+    count: usize,
+    kinds: Vec<String>,
+    schools: Vec<String>,
+    names: Vec<String>,
+    retired: Vec<String>,
 }

@@ -7,7 +7,7 @@ use std::io::{Seek, Write};
 
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use crate::document::{Block, Cell, ColumnKind, Document, Table};
+use crate::document::{Block, Cell, ColumnKind, Document, Medium, Table};
 use crate::neutralize::is_formula_like;
 
 /// Why a workbook could not be written, in German.
@@ -218,10 +218,11 @@ pub fn write_document<W: Write + Seek + Send>(doc: &Document, out: W) -> Result<
                             r += 1;
                         }
                     }
-                    Block::Table(t) => {
+                    Block::Table(t) if t.in_spreadsheet() => {
                         sheet.write_string(r, 0, format!("Tabelle: Blatt „{}“", t.sheet))?;
                         r += 1;
                     }
+                    Block::Table(_) => {}
                     Block::Chart(_) | Block::Signatures { .. } => {}
                 }
             }
@@ -230,7 +231,7 @@ pub fn write_document<W: Write + Seek + Send>(doc: &Document, out: W) -> Result<
     }
     for section in &doc.sections {
         for block in &section.blocks {
-            if let Block::Table(t) = block {
+            if let Block::Table(t @ Table { medium: Medium::All | Medium::Spreadsheet, .. }) = block {
                 let sheet = wb.add_worksheet();
                 sheet.set_name(sheet_name(&t.sheet, &mut taken))?;
                 write_table(sheet, t, &formats)?;

@@ -5,7 +5,7 @@ use calamine::{open_workbook, Data, DataType, Reader, Xlsx};
 use chrono::NaiveDate;
 use schulinventar_core::*;
 use schulinventar_reports::csv_out::{write_table, CsvStyle};
-use schulinventar_reports::document::{Block, Cell, Table};
+use schulinventar_reports::document::{Block, Cell, Medium, Table};
 use schulinventar_reports::verwendungsnachweis::{build, Split};
 use schulinventar_reports::xlsx_out::write_document;
 
@@ -268,4 +268,56 @@ fn csv_of_the_statement_is_german_or_plain_and_reads_back() {
     let total: f64 = rows[..rows.len() - 1].iter().map(|r| r[2].parse::<f64>().unwrap()).sum();
     assert_eq!(format!("{total:.2}"), "645000.00");
     assert_eq!(&rows[rows.len() - 1][2], "645000.00");
+}
+
+#[test]
+fn the_printed_inventory_names_every_linked_item_once_per_invoice_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = schulinventar_core::Store::open(&dir.path().join("demo.sqlite")).unwrap();
+    schulinventar_core::demo::generate(&mut store, schulinventar_core::demo::Scale::Small, 3, &mut |_, _| {}).unwrap();
+    let request = schulinventar_reports::ReportRequest {
+        kind: schulinventar_reports::ReportKind::Verwendungsnachweis,
+        programme_id: Some(BASIS.into()),
+        authority_id: None,
+        school_number: None,
+        months: None,
+    };
+    let doc = schulinventar_reports::build(store.conn(), &request, date(2026, 1, 15)).unwrap();
+    let t = tables(&doc);
+    let full = t.iter().find(|t| t.sheet == "Inventarliste").unwrap();
+    let print = t.iter().find(|t| t.sheet == "Inventar je Position").unwrap();
+    assert_eq!(full.medium, Medium::Spreadsheet);
+    assert_eq!(print.medium, Medium::Print);
+    assert!(full.rows.len() > print.rows.len() && !print.rows.is_empty(), "{} items", full.rows.len());
+
+    let text = |c: &Cell| if let Cell::Text(s) = c { s.clone() } else { String::new() };
+    // One printed row per invoice line; its count and numbers are those of the full list.
+    let mut per_line: std::collections::BTreeMap<(String, String), Vec<Vec<Cell>>> = Default::default();
+    for r in &full.rows {
+        per_line.entry((text(&r[0]), r[1].display())).or_default().push(r.clone());
+    }
+    assert_eq!(per_line.len(), print.rows.len());
+    for row in &print.rows {
+        let items = &per_line[&(text(&row[0]), row[1].display())];
+        assert_eq!(row[4], Cell::Integer(items.len() as i64), "count of {:?}", row[0]);
+        let names: Vec<String> = text(&row[5]).split(", ").map(str::to_owned).collect();
+        let expected: Vec<String> =
+            items.iter().map(|i| if i[3] == Cell::Empty { text(&i[4]) } else { text(&i[3]) }).collect();
+        assert_eq!(names, expected, "numbers of {:?}", row[0]);
+        let retired: Vec<String> = items
+            .iter()
+            .filter(|i| text(&i[7]) == "ausgemustert")
+            .map(|i| if i[3] == Cell::Empty { text(&i[4]) } else { text(&i[3]) })
+            .collect();
+        assert_eq!(text(&row[7]), retired.join(", "), "retired items of {:?}", row[0]);
+        assert_eq!(row[6], items[0][6], "earmark end");
+    }
+    assert_eq!(print.totals.as_ref().unwrap()[4], Cell::Integer(full.rows.len() as i64));
+    // The PDF gets the printed form, the spreadsheet the full one.
+    let mut wb_file = Vec::new();
+    write_document(&doc, std::io::Cursor::new(&mut wb_file)).unwrap();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(wb_file)).unwrap();
+    assert!(wb.sheet_names().contains(&"Inventarliste".to_owned()));
+    assert!(!wb.sheet_names().iter().any(|n| n.starts_with("Inventar je")));
+    assert_eq!(wb.worksheet_range("Inventarliste").unwrap().height(), 1 + full.rows.len());
 }
