@@ -172,9 +172,8 @@ struct SeriesView {
     labels: Vec<String>,
 }
 
-fn view(doc: &Document) -> View {
-    let sections = doc
-        .sections
+fn sections(doc: &Document) -> Vec<SectionView> {
+    doc.sections
         .iter()
         .map(|s| SectionView {
             title: Some(s.title.clone()),
@@ -253,21 +252,11 @@ fn view(doc: &Document) -> View {
                 })
                 .collect(),
         })
-        .collect();
-    View {
-        title: doc.title.clone(),
-        subtitle: doc.subtitle.clone(),
-        header: doc.header.clone(),
-        date: doc.created_on.format("%d.%m.%Y").to_string(),
-        sections,
-        first: true,
-        heading_offset: 0,
-        footers: None,
-    }
+        .collect()
 }
 
 /// Table cells per typesetting run. The typesetter's memory grows with the cells it lays out in
-/// one run (about 10 KB each), so long reports are set in pieces of this size, each in a run of
+/// one run (about 8 KB each), so long reports are set in pieces of this size, each in a run of
 /// its own whose caches are dropped afterwards; the pages are then joined and numbered.
 pub const CELLS_PER_PIECE: usize = 12_000;
 
@@ -295,23 +284,14 @@ fn row_cost(row: &[String]) -> usize {
 /// Splits the document into pieces of about `budget` cells. A piece ends after a section or in
 /// the middle of a long table (whose rows then go on in the next piece under the same columns,
 /// the totals row at its very end). Every piece starts on a new page.
-fn pieces(view: View, budget: usize) -> Vec<View> {
+fn pieces(header: &View, sections: &[SectionView], budget: usize) -> Vec<View> {
     let budget = budget.max(1);
-    let empty = |first: bool, heading_offset: usize| View {
-        sections: Vec::new(),
-        first,
-        heading_offset,
-        footers: None,
-        title: view.title.clone(),
-        subtitle: view.subtitle.clone(),
-        header: view.header.clone(),
-        date: view.date.clone(),
-    };
+    let empty = |first: bool, heading_offset: usize| View { first, heading_offset, ..header.clone() };
     let mut out = Vec::new();
     let mut piece = empty(true, 0);
     let mut used = 0usize;
     let mut headings = 0usize;
-    for section in &view.sections {
+    for section in sections {
         piece.sections.push(SectionView { title: section.title.clone(), blocks: Vec::new() });
         headings += 1;
         for block in &section.blocks {
@@ -399,7 +379,8 @@ pub fn render_with(doc: &Document, template: &str, cells_per_piece: usize) -> Re
             eprintln!("{name}: {:.2} s, peak {peak} kB", started.elapsed().as_secs_f64());
         }
     };
-    let parts = pieces(view(doc), cells_per_piece);
+    let header = view_header(doc);
+    let parts = pieces(&header, &sections(doc), cells_per_piece);
     // The pieces are set on up to two threads, in order of their index; each run's caches are
     // dropped once it is done, so memory holds the finished pages and at most two runs.
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -432,8 +413,7 @@ pub fn render_with(doc: &Document, template: &str, cells_per_piece: usize) -> Re
     }
     // "Seite N von M" on every page, laid over the joined pages.
     let total = pages.len();
-    let mut numbers = View { footers: Some(total), sections: Vec::new(), ..view_header(doc) };
-    numbers.first = false;
+    let numbers = View { footers: Some(total), first: false, ..header };
     let footers = typeset(&numbers, template, doc.created_on)?;
     typst::comemo::evict(0);
     if footers.pages().len() != total {
@@ -457,7 +437,7 @@ pub fn render_with(doc: &Document, template: &str, cells_per_piece: usize) -> Re
     pdf
 }
 
-/// The document's title and header data without its sections.
+/// The document's title and header data without its sections: the view of an empty first piece.
 fn view_header(doc: &Document) -> View {
     View {
         title: doc.title.clone(),
