@@ -456,8 +456,8 @@ pub fn build(
                 .as_ref()
                 .map(|i| i.inventory_number.clone().unwrap_or_else(|| i.label.clone()))
                 .unwrap_or_else(|| format!("{kind_label} {item_id}"));
-            if line_groups.last().is_none_or(|g: &LineGroup| g.line_id != line_id) {
-                line_groups.push(LineGroup { line_id: line_id.clone(), ..LineGroup::default() });
+            if line_groups.last().is_none_or(|g: &LineGroup| g.line.id != line.id) {
+                line_groups.push(LineGroup::new(line));
             }
             let group = line_groups.last_mut().expect("a group was pushed");
             group.count += 1;
@@ -489,18 +489,17 @@ pub fn build(
     // item is hundreds of pages at municipality scale and stays in the spreadsheet.
     let line_rows: Vec<Vec<Cell>> = line_groups
         .iter()
-        .filter_map(|g| {
-            let line = line_of.get(g.line_id.as_str())?;
-            Some(vec![
-                text(line.invoice_number.clone()),
-                Cell::Integer(line.position),
-                line.school.clone().map_or_else(|| text(g.schools.join(", ")), Cell::Text),
+        .map(|g| {
+            vec![
+                text(g.line.invoice_number.clone()),
+                Cell::Integer(g.line.position),
+                g.line.school.clone().map_or_else(|| text(g.schools.join(", ")), Cell::Text),
                 text(g.kinds.join(", ")),
                 Cell::Integer(g.count as i64),
                 text(g.names.join(", ")),
-                earmark_end(line.invoice_date, earmark_years).map_or(Cell::Empty, Cell::Date),
+                earmark_end(g.line.invoice_date, earmark_years).map_or(Cell::Empty, Cell::Date),
                 if g.retired.is_empty() { Cell::Empty } else { text(g.retired.join(", ")) },
-            ])
+            ]
         })
         .collect();
     st.items = item_rows.len();
@@ -596,12 +595,17 @@ pub fn build(
 }
 
 /// The items of one invoice line, for the printed inventory list.
-#[derive(Default)]
-struct LineGroup {
-    line_id: String,
+struct LineGroup<'a> {
+    line: &'a Line,
     count: usize,
     kinds: Vec<String>,
     schools: Vec<String>,
     names: Vec<String>,
     retired: Vec<String>,
+}
+
+impl<'a> LineGroup<'a> {
+    fn new(line: &'a Line) -> LineGroup<'a> {
+        LineGroup { line, count: 0, kinds: Vec::new(), schools: Vec::new(), names: Vec::new(), retired: Vec::new() }
+    }
 }
