@@ -31,8 +31,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cells = args.get(4).map(|a| a.parse()).transpose()?.unwrap_or(schulinventar_pdf::CELLS_PER_PIECE);
     let t = Instant::now();
     let pdf = match template {
-        Some(tpl) => schulinventar_pdf::render_with(&doc, &tpl, cells)?,
-        None => schulinventar_pdf::render_with(&doc, schulinventar_pdf::TEMPLATE, cells)?,
+        Some(tpl) => schulinventar_pdf::render_with(&doc, &tpl, cells, &|_| {})?,
+        None => schulinventar_pdf::render_with(&doc, schulinventar_pdf::TEMPLATE, cells, &|_| {})?,
     };
     println!("pdf: {:.2} s, {} bytes, peak {} MB", t.elapsed().as_secs_f64(), pdf.len(), peak_rss_mb());
     std::fs::write("/tmp/pdf_timing.pdf", pdf)?;

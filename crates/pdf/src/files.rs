@@ -11,7 +11,7 @@ use schulinventar_reports::export::AtomicFile;
 use schulinventar_reports::xlsx_out;
 use serde::{Deserialize, Serialize};
 
-use crate::{render, PdfError};
+use crate::{render_reporting, PdfError, Progress};
 
 /// The file format of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -29,9 +29,24 @@ fn failed(path: &Path, e: impl std::fmt::Display) -> PdfError {
 /// Writes the report; `plain` chooses RFC 4180 CSV over the German Excel dialect. Returns the
 /// files written.
 pub fn write_report(doc: &Document, format: FileFormat, plain: bool, out: &Path) -> Result<Vec<PathBuf>, PdfError> {
+    write_report_reporting(doc, format, plain, out, &|_| {})
+}
+
+/// [`write_report`], reporting how far a PDF has come (XLSX and CSV report only
+/// [`Progress::Writing`]).
+pub fn write_report_reporting(
+    doc: &Document,
+    format: FileFormat,
+    plain: bool,
+    out: &Path,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<PathBuf>, PdfError> {
+    if format != FileFormat::Pdf {
+        progress(Progress::Writing);
+    }
     match format {
         FileFormat::Pdf => {
-            let bytes = render(doc)?;
+            let bytes = render_reporting(doc, progress)?;
             let file = AtomicFile::new(out);
             std::fs::write(file.path(), bytes).map_err(|e| failed(out, e))?;
             file.commit().map_err(|e| failed(out, e))?;

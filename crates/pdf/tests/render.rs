@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use chrono::NaiveDate;
-use schulinventar_pdf::render;
+use schulinventar_pdf::{render, Progress};
 use schulinventar_reports::document::{
     Block, Cell, Chart, Column, ColumnKind, Document, Medium, Section, Series, Table,
 };
@@ -155,7 +155,27 @@ fn an_empty_report_still_renders() {
 fn a_report_set_in_pieces_numbers_its_pages_and_sections_throughout() {
     let dir = tempfile::tempdir().unwrap();
     // 120 cells per typesetting run: the list of 150 rows × 4 columns is set in six pieces.
-    let bytes = schulinventar_pdf::render_with(&document(150), schulinventar_pdf::TEMPLATE, 120).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let bytes = schulinventar_pdf::render_with(&document(150), schulinventar_pdf::TEMPLATE, 120, &|p| {
+        seen.lock().unwrap().push(p);
+    })
+    .unwrap();
+    // Progress: every piece reported once as done, counting up to the total, then the rest.
+    let seen = seen.into_inner().unwrap();
+    let Some(Progress::Typeset { done: 0, total }) = seen.first().copied() else { panic!("starts at 0: {seen:?}") };
+    assert!(total >= 6, "six pieces or more ({total})");
+    let done: Vec<usize> = seen
+        .iter()
+        .filter_map(|p| match p {
+            Progress::Typeset { done, total: t } if *done > 0 => {
+                assert_eq!(*t, total);
+                Some(*done)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(done, (1..=total).collect::<Vec<_>>(), "each piece counted once, in order of completion");
+    assert_eq!(seen[seen.len() - 2..], [Progress::Numbering, Progress::Writing]);
     let pdf = dir.path().join("pieces.pdf");
     std::fs::write(&pdf, &bytes).unwrap();
     let text = pdftotext(&pdf, &["-layout"]);
