@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use schulinventar_core::{CoreError, Store};
 use schulinventar_pdf::files::{write_report, FileFormat};
 use schulinventar_reports::csv_out::CsvStyle;
-use schulinventar_reports::export::{export, ExportFilter, ExportFormat};
+use schulinventar_reports::export::{export, export_count, ExportFilter, ExportFormat};
 use schulinventar_reports::ReportRequest;
 
 use crate::CliError;
@@ -130,11 +130,12 @@ pub fn export_list(store: &Store, args: ExportArgs, out: &mut impl Write) -> Res
         return Err(usage(e.to_string()));
     }
     let filter = ExportFilter { school_number: args.school.clone(), search: args.search.clone() };
+    let total = export_count(store.conn(), &args.entity, &filter)?;
     let mut shown = 0u64;
     let rows = export(store.conn(), &args.entity, &filter, format, &args.out, &mut |n| {
         if n >= shown + 50_000 {
             shown = n;
-            eprintln!("Export: {n} Zeilen …");
+            eprintln!("Export: {n} von {total} Zeilen …");
         }
     })?;
     writeln!(out, "{rows} Zeilen nach {} exportiert.", args.out.display()).map_err(CliError::io)?;

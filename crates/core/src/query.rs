@@ -82,13 +82,70 @@ pub fn list<T: Entity>(conn: &Connection, q: &ListQuery) -> Result<Page<Row<T>>>
         })?,
     };
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let (mut wheres, mut params) = filters(conn, info, q)?;
+    let p = |v: SqlValue, params: &mut Vec<SqlValue>| {
+        params.push(v);
+        format!("?{}", params.len())
+    };
+    if let Some(after) = &q.after {
+        let c: Cursor = serde_json::from_str(after).map_err(|_| bad_cursor())?;
+        let id = p(SqlValue::Text(c.id), &mut params);
+        let cond = if sort == "id" {
+            format!("t.id {} {id}", if q.descending { "<" } else { ">" })
+        } else if c.v.is_null() {
+            if q.descending {
+                format!("(t.{sort} IS NULL AND t.id < {id})")
+            } else {
+                format!("((t.{sort} IS NULL AND t.id > {id}) OR t.{sort} IS NOT NULL)")
+            }
+        } else {
+            let v = p(value_param(&c.v), &mut params);
+            if q.descending {
+                format!("((t.{sort}, t.id) < ({v}, {id}) OR t.{sort} IS NULL)")
+            } else {
+                format!("(t.{sort}, t.id) > ({v}, {id})")
+            }
+        };
+        wheres.push(cond);
+    }
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT {}, t.{sort} FROM {} t {} ORDER BY t.{sort} {dir}, t.id {dir} LIMIT {}",
+        select_list(info, "t"),
+        info.table,
+        if wheres.is_empty() { String::new() } else { format!("WHERE {}", wheres.join(" AND ")) },
+        limit + 1
+    );
+    let sort_idx = info.columns.len() + 4;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(params))?;
+    let mut items = Vec::with_capacity(limit as usize);
+    let mut last_key: Option<Value> = None;
+    let mut more = false;
+    while let Some(r) = rows.next()? {
+        if items.len() == limit as usize {
+            more = true;
+            break;
+        }
+        last_key = Some(from_sql(r.get_ref(sort_idx)?));
+        items.push(read_row::<T>(r)?);
+    }
+    let next = match (more, items.last(), last_key) {
+        (true, Some(row), Some(v)) => Some(serde_json::to_string(&Cursor { v, id: row.id.clone() })?),
+        _ => None,
+    };
+    Ok(Page { items, next })
+}
+
+/// The conditions of a list query without its page cursor (on the table aliased `t`), with their
+/// parameters.
+fn filters(conn: &Connection, info: &EntityInfo, q: &ListQuery) -> Result<(Vec<String>, Vec<SqlValue>)> {
     let mut wheres: Vec<String> = Vec::new();
     let mut params: Vec<SqlValue> = Vec::new();
     let p = |v: SqlValue, params: &mut Vec<SqlValue>| {
         params.push(v);
         format!("?{}", params.len())
     };
-
     if !q.include_deleted {
         wheres.push("t.deleted_at IS NULL".into());
     }
@@ -138,54 +195,19 @@ pub fn list<T: Entity>(conn: &Connection, q: &ListQuery) -> Result<Page<Row<T>>>
             }
         }
     }
-    if let Some(after) = &q.after {
-        let c: Cursor = serde_json::from_str(after).map_err(|_| bad_cursor())?;
-        let id = p(SqlValue::Text(c.id), &mut params);
-        let cond = if sort == "id" {
-            format!("t.id {} {id}", if q.descending { "<" } else { ">" })
-        } else if c.v.is_null() {
-            if q.descending {
-                format!("(t.{sort} IS NULL AND t.id < {id})")
-            } else {
-                format!("((t.{sort} IS NULL AND t.id > {id}) OR t.{sort} IS NOT NULL)")
-            }
-        } else {
-            let v = p(value_param(&c.v), &mut params);
-            if q.descending {
-                format!("((t.{sort}, t.id) < ({v}, {id}) OR t.{sort} IS NULL)")
-            } else {
-                format!("(t.{sort}, t.id) > ({v}, {id})")
-            }
-        };
-        wheres.push(cond);
-    }
-    let dir = if q.descending { "DESC" } else { "ASC" };
+    Ok((wheres, params))
+}
+
+/// How many rows a list query matches over all its pages (its cursor, sort and limit ignored).
+pub fn count(conn: &Connection, info: &EntityInfo, q: &ListQuery) -> Result<u64> {
+    let (wheres, params) = filters(conn, info, q)?;
     let sql = format!(
-        "SELECT {}, t.{sort} FROM {} t {} ORDER BY t.{sort} {dir}, t.id {dir} LIMIT {}",
-        select_list(info, "t"),
+        "SELECT count(*) FROM {} t {}",
         info.table,
-        if wheres.is_empty() { String::new() } else { format!("WHERE {}", wheres.join(" AND ")) },
-        limit + 1
+        if wheres.is_empty() { String::new() } else { format!("WHERE {}", wheres.join(" AND ")) }
     );
-    let sort_idx = info.columns.len() + 4;
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params_from_iter(params))?;
-    let mut items = Vec::with_capacity(limit as usize);
-    let mut last_key: Option<Value> = None;
-    let mut more = false;
-    while let Some(r) = rows.next()? {
-        if items.len() == limit as usize {
-            more = true;
-            break;
-        }
-        last_key = Some(from_sql(r.get_ref(sort_idx)?));
-        items.push(read_row::<T>(r)?);
-    }
-    let next = match (more, items.last(), last_key) {
-        (true, Some(row), Some(v)) => Some(serde_json::to_string(&Cursor { v, id: row.id.clone() })?),
-        _ => None,
-    };
-    Ok(Page { items, next })
+    let n: i64 = conn.prepare_cached(&sql)?.query_row(params_from_iter(params), |r| r.get(0))?;
+    Ok(n as u64)
 }
 
 fn no_filter(field: &str) -> CoreError {

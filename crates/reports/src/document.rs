@@ -61,9 +61,7 @@ pub struct Table {
     pub totals: Option<Vec<Cell>>,
     /// Which files show the table: most show it everywhere; a long list can have a condensed
     /// form for print and its full form for spreadsheets.
-    /// Kept out of serialised documents (and so out of the app's bindings): the app's preview
-    /// shows every table.
-    #[serde(skip)]
+    #[serde(default)]
     pub medium: Medium,
 }
 

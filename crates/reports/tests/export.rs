@@ -8,7 +8,7 @@ use schulinventar_core::demo::{self, Scale};
 use schulinventar_core::{DeviceData, ListQuery, Store};
 use schulinventar_exchange::import::{run_import, Control, ImportEntity, ImportOptions, Mode};
 use schulinventar_reports::csv_out::CsvStyle;
-use schulinventar_reports::export::{export, ExportFilter, ExportFormat};
+use schulinventar_reports::export::{export, export_count, ExportFilter, ExportFormat};
 
 const HOSTILE: &str = "=HYPERLINK(\"http://x\")";
 
@@ -127,6 +127,10 @@ fn a_filtered_export_has_only_the_school_and_a_failed_one_leaves_no_file() {
     let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(records.len() as u64, rows);
     assert!(rows > 0 && records.iter().all(|r| r[col] == number));
+    assert_eq!(export_count(store.conn(), "devices", &filter).unwrap(), rows, "the count announced for progress");
+    let all = export_count(store.conn(), "devices", &ExportFilter::default()).unwrap();
+    assert_eq!(all, count(&store, "SELECT count(*) FROM devices WHERE deleted_at IS NULL"));
+    assert!(all > rows, "the school filter counts fewer");
 
     let missing = dir.path().join("gibt-es-nicht").join("x.xlsx");
     assert!(
