@@ -116,53 +116,183 @@ struct View {
     first: bool,
     /// Numbered sections before this piece.
     heading_offset: usize,
-    /// Set only for the page-number overlay: the number of pages to number.
-    footers: Option<usize>,
+    /// Set only for the page-number overlay: per page to number, whether it is in landscape.
+    footers: Option<Vec<bool>>,
 }
 
 #[derive(Serialize, Clone)]
 struct SectionView {
     /// `None` where a section continues from the previous piece.
     title: Option<String>,
+    /// Set on landscape pages: a table of the section is too wide for portrait.
+    landscape: bool,
     blocks: Vec<BlockView>,
 }
 
 #[derive(Serialize, Clone)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum BlockView {
-    Heading { text: String },
-    Paragraph { text: String },
-    Facts { rows: Vec<(String, String)> },
-    Table { columns: Vec<ColumnView>, rows: Vec<Vec<String>>, totals: Option<Vec<String>>, small: bool },
-    Chart { title: String, unit: String, categories: Vec<String>, series: Vec<SeriesView>, max: f64, stacked: bool },
-    Signatures { captions: Vec<String> },
+    Heading {
+        text: String,
+    },
+    Paragraph {
+        text: String,
+    },
+    Facts {
+        rows: Vec<(String, String)>,
+    },
+    Table {
+        columns: Vec<ColumnView>,
+        rows: Vec<Vec<String>>,
+        totals: Option<Vec<String>>,
+        small: bool,
+        /// Too wide for a portrait page: its section is set in landscape.
+        #[serde(skip)]
+        landscape: bool,
+    },
+    Chart {
+        title: String,
+        unit: String,
+        categories: Vec<String>,
+        series: Vec<SeriesView>,
+        max: f64,
+        stacked: bool,
+    },
+    Signatures {
+        captions: Vec<String>,
+    },
 }
 
 #[derive(Serialize, Clone)]
 struct ColumnView {
     title: String,
     right: bool,
-    /// The column's share of the line (see `column_widths`).
-    width: u32,
+    /// The column's width in points (see `column_widths`).
+    width: f64,
 }
 
-/// Column widths for the typesetter as shares of the line. A text column's share follows its
-/// longest value (capped, so one long name does not take the line; its title's longest word
-/// counts up to 12 characters) and its text wraps; numbers and dates get their full length and
-/// a little more, so they stay on one line. Fixed shares keep a long list's columns alike on
-/// every page, and no column is squeezed to nothing by its neighbours.
-fn column_widths(t: &schulinventar_reports::document::Table, rows: &[Vec<String>]) -> Vec<u32> {
-    const CAP: usize = 24;
-    (0..t.columns.len())
+/// The text width of an A4 page with the template's 2 cm side margins, in points.
+const PORTRAIT_WIDTH: f64 = 481.9;
+const LANDSCAPE_WIDTH: f64 = 728.5;
+/// A cell's left and right inset together (the template's `inset: (x: 4pt)`), in points.
+const INSET: f64 = 8.0;
+/// The widest character of a table (a digit of the table font), in ems; wider than the
+/// average letter, so an estimate from it is on the safe side.
+const CHAR_EM: f64 = 0.52;
+/// A text column does not ask for more than this many characters: longer values wrap.
+const TEXT_CAP: usize = 24;
+
+/// The longest stretch of `text` that cannot wrap, in characters: lines break at spaces and after
+/// a hyphen, though not after one that a digit follows ("RE-2019-0815" stays whole, as
+/// Unicode's line breaking rules have it).
+fn longest_unbroken(text: &str) -> usize {
+    let mut longest = 0;
+    let mut run = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            run = 0;
+            continue;
+        }
+        run += 1;
+        longest = longest.max(run);
+        if c == '-' && chars.peek().is_some_and(|n| !n.is_ascii_digit()) {
+            run = 0;
+        }
+    }
+    longest
+}
+
+/// A table's font size in points: smaller for tables of many columns.
+fn table_font(columns: usize) -> f64 {
+    if columns > 8 {
+        7.0
+    } else {
+        8.0
+    }
+}
+
+/// Column widths in points for a table on a line of `line` points, or `None` where the columns
+/// do not fit. Numbers and dates get their full length, so they stay on one line; a text column
+/// gets at least its longest word (an invoice number, say, does not break), and the rest of the
+/// line is shared out by the text columns' longest values (capped, so one long name does not
+/// take the line). Fixed widths keep a long list's columns alike on every page.
+fn column_widths(
+    t: &schulinventar_reports::document::Table,
+    rows: &[Vec<String>],
+    totals: Option<&Vec<String>>,
+    line: f64,
+) -> Option<Vec<f64>> {
+    let em = table_font(t.columns.len()) * CHAR_EM;
+    let width = |chars: usize| chars as f64 * em + INSET;
+    let mut fixed = Vec::with_capacity(t.columns.len());
+    // (minimum, wanted) of the text columns, by column.
+    let mut text: Vec<Option<(f64, f64)>> = Vec::with_capacity(t.columns.len());
+    for (i, column) in t.columns.iter().enumerate() {
+        let values = || rows.iter().filter_map(|r| r.get(i)).chain(totals.and_then(|r| r.get(i)));
+        let title_word = column.title.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
+        if column.kind != ColumnKind::Text {
+            let longest = values().map(|v| v.chars().count()).max().unwrap_or(0);
+            // A title wraps at its words, and a long one is hyphenated; numbers do not wrap.
+            fixed.push(width(longest.max(title_word.min(10)).max(3)));
+            text.push(None);
+        } else {
+            let word = values().map(|v| longest_unbroken(v)).max().unwrap_or(0);
+            let longest = values().map(|v| v.chars().count()).max().unwrap_or(0);
+            let min = width(word.min(TEXT_CAP).max(title_word.min(10)).max(3));
+            let wanted = width(longest.min(TEXT_CAP)).max(min);
+            fixed.push(0.0);
+            text.push(Some((min, wanted)));
+        }
+    }
+    let need: f64 = fixed.iter().sum::<f64>() + text.iter().flatten().map(|(min, _)| min).sum::<f64>();
+    if need > line {
+        return None;
+    }
+    // Text columns grow from their minimum towards what they want, all by the same share of
+    // the difference; what is left over goes to them by what they want.
+    let spare = line - need;
+    let growth: f64 = text.iter().flatten().map(|(min, wanted)| wanted - min).sum();
+    let wanted_all: f64 = text.iter().flatten().map(|(_, wanted)| wanted).sum();
+    let share = if growth > 0.0 { (spare / growth).min(1.0) } else { 0.0 };
+    let left = spare - growth * share;
+    Some(
+        fixed
+            .iter()
+            .zip(&text)
+            .map(|(f, t)| match t {
+                None => *f,
+                Some((min, wanted)) => {
+                    let extra = if wanted_all > 0.0 { left * wanted / wanted_all } else { 0.0 };
+                    min + (wanted - min) * share + extra
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The widths of a table's columns and whether it needs a landscape page: portrait where it
+/// fits, else landscape; where not even that fits, landscape with the columns in proportion.
+fn layout_columns(
+    t: &schulinventar_reports::document::Table,
+    rows: &[Vec<String>],
+    totals: Option<&Vec<String>>,
+) -> (Vec<f64>, bool) {
+    if let Some(w) = column_widths(t, rows, totals, PORTRAIT_WIDTH) {
+        return (w, false);
+    }
+    if let Some(w) = column_widths(t, rows, totals, LANDSCAPE_WIDTH) {
+        return (w, true);
+    }
+    let em = table_font(t.columns.len()) * CHAR_EM;
+    let natural: Vec<f64> = (0..t.columns.len())
         .map(|i| {
-            let longest = |cap: usize| rows.iter().filter_map(|r| r.get(i)).map(|v| v.chars().count().min(cap)).max();
-            if t.columns[i].kind != ColumnKind::Text {
-                return (longest(40).unwrap_or(0) + 2).max(4) as u32;
-            }
-            let title = t.columns[i].title.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
-            longest(CAP).unwrap_or(0).max(title.min(12)).clamp(3, CAP) as u32
+            let longest = rows.iter().filter_map(|r| r.get(i)).map(|v| v.chars().count().min(TEXT_CAP)).max();
+            longest.unwrap_or(0).max(3) as f64 * em + INSET
         })
-        .collect()
+        .collect();
+    let sum: f64 = natural.iter().sum();
+    (natural.iter().map(|w| w * LANDSCAPE_WIDTH / sum).collect(), true)
 }
 
 #[derive(Serialize, Clone)]
@@ -175,9 +305,8 @@ struct SeriesView {
 fn sections(doc: &Document) -> Vec<SectionView> {
     doc.sections
         .iter()
-        .map(|s| SectionView {
-            title: Some(s.title.clone()),
-            blocks: s
+        .map(|s| {
+            let blocks: Vec<BlockView> = s
                 .blocks
                 .iter()
                 .filter(|b| !matches!(b, Block::Table(t) if !t.in_print()))
@@ -190,7 +319,9 @@ fn sections(doc: &Document) -> Vec<SectionView> {
                     Block::Table(t) => {
                         let rows: Vec<Vec<String>> =
                             t.rows.iter().map(|r| r.iter().map(Cell::display).collect()).collect();
-                        let widths = column_widths(t, &rows);
+                        let totals: Option<Vec<String>> =
+                            t.totals.as_ref().map(|r| r.iter().map(Cell::display).collect());
+                        let (widths, landscape) = layout_columns(t, &rows, totals.as_ref());
                         BlockView::Table {
                             columns: t
                                 .columns
@@ -203,8 +334,9 @@ fn sections(doc: &Document) -> Vec<SectionView> {
                                 })
                                 .collect(),
                             rows,
-                            totals: t.totals.as_ref().map(|r| r.iter().map(Cell::display).collect()),
+                            totals,
                             small: t.columns.len() > 8,
+                            landscape,
                         }
                     }
                     Block::Chart(c) => {
@@ -250,7 +382,9 @@ fn sections(doc: &Document) -> Vec<SectionView> {
                     }
                     Block::Signatures { captions } => BlockView::Signatures { captions: captions.clone() },
                 })
-                .collect(),
+                .collect();
+            let landscape = blocks.iter().any(|b| matches!(b, BlockView::Table { landscape: true, .. }));
+            SectionView { title: Some(s.title.clone()), landscape, blocks }
         })
         .collect()
 }
@@ -310,10 +444,11 @@ fn pieces(header: &View, sections: &[SectionView], budget: usize) -> Vec<View> {
     let mut used = 0usize;
     let mut headings = 0usize;
     for section in sections {
-        piece.sections.push(SectionView { title: section.title.clone(), blocks: Vec::new() });
+        let landscape = section.landscape;
+        piece.sections.push(SectionView { title: section.title.clone(), landscape, blocks: Vec::new() });
         headings += 1;
         for block in &section.blocks {
-            let BlockView::Table { columns, rows, totals, small } = block else {
+            let BlockView::Table { columns, rows, totals, small, landscape: wide } = block else {
                 used += cost(block);
                 piece.sections.last_mut().expect("a section was pushed").blocks.push(block.clone());
                 continue;
@@ -330,7 +465,7 @@ fn pieces(header: &View, sections: &[SectionView], budget: usize) -> Vec<View> {
                 }
                 if take == 0 && !rest.is_empty() {
                     out.push(std::mem::replace(&mut piece, empty(false, headings)));
-                    piece.sections.push(SectionView { title: None, blocks: Vec::new() });
+                    piece.sections.push(SectionView { title: None, landscape, blocks: Vec::new() });
                     used = 0;
                     continue;
                 }
@@ -340,6 +475,7 @@ fn pieces(header: &View, sections: &[SectionView], budget: usize) -> Vec<View> {
                     rows: rest[..take].to_vec(),
                     totals: if last { totals.clone() } else { None },
                     small: *small,
+                    landscape: *wide,
                 });
                 used += spent;
                 rest = &rest[take..];
@@ -347,7 +483,7 @@ fn pieces(header: &View, sections: &[SectionView], budget: usize) -> Vec<View> {
                     break;
                 }
                 out.push(std::mem::replace(&mut piece, empty(false, headings)));
-                piece.sections.push(SectionView { title: None, blocks: Vec::new() });
+                piece.sections.push(SectionView { title: None, landscape, blocks: Vec::new() });
                 used = 0;
             }
         }
@@ -443,7 +579,8 @@ pub fn render_with(
     }
     // "Seite N von M" on every page, laid over the joined pages.
     let total = pages.len();
-    let numbers = View { footers: Some(total), first: false, ..header };
+    let flipped = pages.iter().map(|p| p.frame.width() > p.frame.height()).collect();
+    let numbers = View { footers: Some(flipped), first: false, ..header };
     let footers = typeset(&numbers, template, doc.created_on)?;
     typst::comemo::evict(0);
     if footers.pages().len() != total {
@@ -479,5 +616,18 @@ fn view_header(doc: &Document) -> View {
         first: true,
         heading_offset: 0,
         footers: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::longest_unbroken;
+
+    #[test]
+    fn lines_break_at_spaces_and_hyphens_but_not_before_digits() {
+        assert_eq!(longest_unbroken("101209 Albert-Schweitzer-Förderschule Beispielstadt"), 13);
+        assert_eq!(longest_unbroken("RE-2019-101209-01"), 17);
+        assert_eq!(longest_unbroken("101195-00043, 101195-00045"), 13);
+        assert_eq!(longest_unbroken(""), 0);
     }
 }

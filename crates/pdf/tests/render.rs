@@ -200,3 +200,131 @@ fn a_report_set_in_pieces_numbers_its_pages_and_sections_throughout() {
         "columns repeated, signatures at the end"
     );
 }
+
+/// A table of twelve columns as the Belegliste has them: invoice numbers that must not break,
+/// names, dates and amounts.
+fn wide_document(rows: usize) -> Document {
+    let titles = [
+        ("Rechnungsnummer", ColumnKind::Text),
+        ("Lieferant", ColumnKind::Text),
+        ("Rechnungsdatum", ColumnKind::Date),
+        ("Bezahlt am", ColumnKind::Date),
+        ("Pos.", ColumnKind::Integer),
+        ("Schule", ColumnKind::Text),
+        ("Kategorie", ColumnKind::Text),
+        ("Brutto", ColumnKind::Money),
+        ("Bund", ColumnKind::Money),
+        ("Land", ColumnKind::Money),
+        ("Eigenanteil", ColumnKind::Money),
+        ("Drittmittel", ColumnKind::Money),
+    ];
+    let date = NaiveDate::from_ymd_opt(2024, 5, 17).unwrap();
+    let rows: Vec<Vec<Cell>> = (1..=rows)
+        .map(|i| {
+            vec![
+                Cell::text(format!("RE-2019-{:06}-{:02}", 100_000 + i, i % 10)),
+                Cell::text("Computacenter AG"),
+                Cell::Date(date),
+                Cell::Date(date),
+                Cell::Integer(1),
+                Cell::text("101209 Albert-Schweitzer-Förderschule Beispielstadt"),
+                Cell::text("Anzeige- und Interaktionsgeräte"),
+                Cell::Money(97_578_267),
+                Cell::Money(87_820_440),
+                Cell::Money(0),
+                Cell::Money(9_757_827),
+                Cell::Money(0),
+            ]
+        })
+        .collect();
+    let mut doc = document(3);
+    doc.sections.push(Section {
+        title: "Belegliste (alle Spalten)".into(),
+        blocks: vec![Block::Table(Table {
+            sheet: "Belegliste breit".into(),
+            columns: titles.iter().map(|(t, k)| Column { title: (*t).into(), kind: *k }).collect(),
+            rows,
+            totals: None,
+            medium: Medium::All,
+        })],
+    });
+    doc
+}
+
+/// Page sizes (width, height in points) as pdfinfo reports them.
+fn page_sizes(pdf: &Path) -> Vec<(f64, f64)> {
+    let out = Command::new("pdfinfo").args(["-f", "1", "-l", "9999"]).arg(pdf).output().expect("pdfinfo runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains(" size: "))
+        .map(|l| {
+            let size = l.split(" size: ").nth(1).unwrap();
+            let mut n = size.split_whitespace();
+            (n.next().unwrap().parse().unwrap(), n.nth(1).unwrap().parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_table_too_wide_for_portrait_is_set_on_numbered_landscape_pages_without_overlapping_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("breit.pdf");
+    // Small pieces, so the wide table goes on in later pieces, which must stay landscape too.
+    std::fs::write(
+        &pdf,
+        schulinventar_pdf::render_with(&wide_document(120), schulinventar_pdf::TEMPLATE, 400, &|_| {}).unwrap(),
+    )
+    .unwrap();
+    let sizes = page_sizes(&pdf);
+    let landscape: Vec<bool> = sizes.iter().map(|(w, h)| w > h).collect();
+    assert!(!landscape[0], "the report starts in portrait: {sizes:?}");
+    let first_wide = landscape.iter().position(|l| *l).expect("a landscape page");
+    assert!(landscape[first_wide..].iter().all(|l| *l), "the wide table stays landscape to the end: {landscape:?}");
+    assert!(landscape.len() - first_wide >= 3, "the table runs over several landscape pages: {landscape:?}");
+
+    let text = pdftotext(&pdf, &["-layout"]);
+    let pages = sizes.len();
+    for k in 1..=pages {
+        assert!(text.contains(&format!("Seite {k} von {pages}")), "page {k} of {pages} numbered, landscape too");
+    }
+    for i in 1..=120 {
+        let number = format!("RE-2019-{:06}-{:02}", 100_000 + i, i % 10);
+        assert_eq!(text.matches(&number).count(), 1, "{number} whole and once");
+    }
+
+    // No word runs into its neighbour: on every line of every page the words' boxes follow one
+    // another without overlapping.
+    let boxes = pdftotext(&pdf, &["-bbox"]);
+    // Per (page, line position): each word's left and right edge and its text.
+    type Word = (f64, f64, String);
+    let mut lines: std::collections::BTreeMap<(usize, i64), Vec<Word>> = Default::default();
+    let mut page = 0;
+    for line in boxes.lines() {
+        if line.contains("<page ") {
+            page += 1;
+        }
+        let Some(rest) = line.trim().strip_prefix("<word ") else { continue };
+        let attr = |name: &str| -> f64 {
+            let at = rest.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            rest[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        let word = rest.split('>').nth(1).unwrap_or("").split('<').next().unwrap_or("").to_owned();
+        lines.entry((page, (attr("yMin") * 2.0).round() as i64)).or_default().push((attr("xMin"), attr("xMax"), word));
+    }
+    let mut checked = 0;
+    for ((page, _), mut words) in lines {
+        words.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for pair in words.windows(2) {
+            assert!(
+                pair[0].1 <= pair[1].0 + 0.5,
+                "page {page}: „{}“ runs into „{}“ ({:.1} > {:.1})",
+                pair[0].2,
+                pair[1].2,
+                pair[0].1,
+                pair[1].0
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "words compared: {checked}");
+}
