@@ -4,10 +4,14 @@
 use std::path::PathBuf;
 
 use schulinventar_core::CoreError;
-use schulinventar_pdf::files::{write_report, FileFormat};
+use schulinventar_pdf::files::{write_report_reporting, FileFormat};
+use schulinventar_pdf::Progress;
 use schulinventar_reports::csv_out::CsvStyle;
-use schulinventar_reports::export::{export, ExportFilter, ExportFormat};
+use schulinventar_reports::document::Block;
+use schulinventar_reports::export::{export, export_count, ExportFilter, ExportFormat};
 use schulinventar_reports::{Document, ReportRequest};
+use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::commands::blocking;
@@ -21,15 +25,73 @@ fn file_error(message: String) -> CoreError {
     CoreError::Database { message }
 }
 
-/// The report as a document: what every file format shows.
-#[tauri::command]
-#[specta::specta]
-pub async fn report_preview(state: State<'_, AppState>, request: ReportRequest) -> Result<Document, CoreError> {
-    let state = state.inner().clone();
-    blocking(move || state.with_store(|s| schulinventar_reports::build(s.conn(), &request, today()))).await
+/// Rows of each table a preview carries; the files have them all.
+pub const PREVIEW_ROWS: usize = 30;
+
+/// A report's preview: its document with each table cut to its first [`PREVIEW_ROWS`] rows (a
+/// municipality's inventory list would otherwise cross to the window whole).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ReportPreview {
+    pub document: Document,
+    /// The full number of rows of each table, in the order the tables appear.
+    pub table_rows: Vec<u32>,
 }
 
-/// Writes the report as PDF, XLSX or CSV (`plain`: RFC 4180) to `path`; answers the files written.
+/// How far saving a report or exporting a list has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum SaveProgress {
+    /// The report's figures are gathered from the database.
+    Building,
+    /// `done` of `total` parts of a PDF are typeset.
+    Typeset { done: u32, total: u32 },
+    /// The PDF's pages are joined and numbered.
+    Numbering,
+    /// The file is written.
+    Writing,
+    /// `rows` of `total` rows of a list are written.
+    Rows { rows: u64, total: u64 },
+}
+
+impl From<Progress> for SaveProgress {
+    fn from(p: Progress) -> Self {
+        match p {
+            Progress::Typeset { done, total } => SaveProgress::Typeset { done: done as u32, total: total as u32 },
+            Progress::Numbering => SaveProgress::Numbering,
+            Progress::Writing => SaveProgress::Writing,
+        }
+    }
+}
+
+/// Cuts every table of `doc` to `rows` rows; answers the full row counts.
+pub fn cut_tables(doc: &mut Document, rows: usize) -> Vec<u32> {
+    let mut counts = Vec::new();
+    for block in doc.sections.iter_mut().flat_map(|s| s.blocks.iter_mut()) {
+        if let Block::Table(t) = block {
+            counts.push(t.rows.len() as u32);
+            t.rows.truncate(rows);
+        }
+    }
+    counts
+}
+
+/// The report's preview: the document the files are made from, its tables cut short.
+#[tauri::command]
+#[specta::specta]
+pub async fn report_preview(state: State<'_, AppState>, request: ReportRequest) -> Result<ReportPreview, CoreError> {
+    let state = state.inner().clone();
+    blocking(move || {
+        state.with_store(|s| {
+            let mut document = schulinventar_reports::build(s.conn(), &request, today())?;
+            let table_rows = cut_tables(&mut document, PREVIEW_ROWS);
+            Ok(ReportPreview { document, table_rows })
+        })
+    })
+    .await
+}
+
+/// Writes the report as PDF, XLSX or CSV (`plain`: RFC 4180) to `path`; answers the files
+/// written. Progress arrives on `on_progress`.
 #[tauri::command]
 #[specta::specta]
 pub async fn report_save(
@@ -38,19 +100,25 @@ pub async fn report_save(
     format: FileFormat,
     plain: bool,
     path: String,
+    on_progress: Channel<SaveProgress>,
 ) -> Result<Vec<String>, CoreError> {
     let state = state.inner().clone();
     blocking(move || {
-        state.with_store(|s| {
-            let doc = schulinventar_reports::build(s.conn(), &request, today())?;
-            let files = write_report(&doc, format, plain, &PathBuf::from(&path)).map_err(|e| file_error(e.0))?;
-            Ok(files.into_iter().map(|p| p.display().to_string()).collect())
-        })
+        // A closed window no longer listens; the file is written regardless.
+        let report = |p: SaveProgress| {
+            let _ = on_progress.send(p);
+        };
+        report(SaveProgress::Building);
+        let doc = state.with_reader(|conn| schulinventar_reports::build(conn, &request, today()))?;
+        let files = write_report_reporting(&doc, format, plain, &PathBuf::from(&path), &|p| report(p.into()))
+            .map_err(|e| file_error(e.0))?;
+        Ok(files.into_iter().map(|p| p.display().to_string()).collect())
     })
     .await
 }
 
 /// Exports an entity list (with the list's filters) as XLSX or CSV; answers the number of rows.
+/// Progress (rows written of all) arrives on `on_progress`.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_list(
@@ -61,6 +129,7 @@ pub async fn export_list(
     format: FileFormat,
     plain: bool,
     path: String,
+    on_progress: Channel<SaveProgress>,
 ) -> Result<u64, CoreError> {
     let format = match format {
         FileFormat::Xlsx => ExportFormat::Xlsx,
@@ -71,9 +140,13 @@ pub async fn export_list(
     };
     let state = state.inner().clone();
     blocking(move || {
-        state.with_store(|s| {
+        state.with_reader(|conn| {
             let filter = ExportFilter { school_number, search };
-            export(s.conn(), &entity, &filter, format, &PathBuf::from(&path), &mut |_| {})
+            let total = export_count(conn, &entity, &filter)?;
+            let _ = on_progress.send(SaveProgress::Rows { rows: 0, total });
+            export(conn, &entity, &filter, format, &PathBuf::from(&path), &mut |rows| {
+                let _ = on_progress.send(SaveProgress::Rows { rows, total });
+            })
         })
     })
     .await

@@ -52,6 +52,23 @@ impl AppState {
         }
     }
 
+    /// Runs `f` on a read-only connection of its own, so long reads (a report, a list export of
+    /// millions of rows) leave the store free for every other command. The database is opened
+    /// (created, migrated) through the store first if that has not happened yet.
+    pub fn with_reader<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, CoreError>,
+    ) -> Result<T, CoreError> {
+        self.with_store(|_| Ok(()))?;
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.inner.db_path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(CoreError::from)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(CoreError::from)?;
+        f(&conn)
+    }
+
     fn lock(&self) -> MutexGuard<'_, Option<Store>> {
         // A panic while holding the lock leaves the connection itself usable: SQLite rolls back
         // any open transaction, so recover the guard instead of failing every later command.

@@ -83,12 +83,18 @@ export const commands = {
 	listMediaConcepts: (authorityId: string | null) => typedError<MediaConceptRow[], CoreError>(__TAURI_INVOKE("list_media_concepts", { authorityId })),
 	/**  Records a school's Medienkonzept (status, date adopted). */
 	saveMediaConcept: (data: MediaConceptData) => typedError<Saved<Row<MediaConceptData>>, CoreError>(__TAURI_INVOKE("save_media_concept", { data })),
-	/**  The report as a document: what every file format shows. */
-	reportPreview: (request: ReportRequest) => typedError<Document, CoreError>(__TAURI_INVOKE("report_preview", { request })),
-	/**  Writes the report as PDF, XLSX or CSV (`plain`: RFC 4180) to `path`; answers the files written. */
-	reportSave: (request: ReportRequest, format: FileFormat, plain: boolean, path: string) => typedError<string[], CoreError>(__TAURI_INVOKE("report_save", { request, format, plain, path })),
-	/**  Exports an entity list (with the list's filters) as XLSX or CSV; answers the number of rows. */
-	exportList: (entity: string, schoolNumber: string | null, search: string | null, format: FileFormat, plain: boolean, path: string) => typedError<number, CoreError>(__TAURI_INVOKE("export_list", { entity, schoolNumber, search, format, plain, path })),
+	/**  The report's preview: the document the files are made from, its tables cut short. */
+	reportPreview: (request: ReportRequest) => typedError<ReportPreview, CoreError>(__TAURI_INVOKE("report_preview", { request })),
+	/**
+	 *  Writes the report as PDF, XLSX or CSV (`plain`: RFC 4180) to `path`; answers the files
+	 *  written. Progress arrives on `on_progress`.
+	 */
+	reportSave: (request: ReportRequest, format: FileFormat, plain: boolean, path: string, onProgress: Channel<SaveProgress>) => typedError<string[], CoreError>(__TAURI_INVOKE("report_save", { request, format, plain, path, onProgress })),
+	/**
+	 *  Exports an entity list (with the list's filters) as XLSX or CSV; answers the number of rows.
+	 *  Progress (rows written of all) arrives on `on_progress`.
+	 */
+	exportList: (entity: string, schoolNumber: string | null, search: string | null, format: FileFormat, plain: boolean, path: string, onProgress: Channel<SaveProgress>) => typedError<number, CoreError>(__TAURI_INVOKE("export_list", { entity, schoolNumber, search, format, plain, path, onProgress })),
 };
 
 /* Types */
@@ -644,6 +650,15 @@ export type MediaConceptRow = {
 /**  Whether a school has its Medienkonzept, which the DigitalPakt requires before funds flow. */
 export type MediaConceptStatus = "missing" | "in_progress" | "present";
 
+/**  Where a table appears. */
+export type Medium = 
+/**  PDF, XLSX and CSV. */
+"all" | 
+/**  Only the PDF. */
+"print" | 
+/**  Only XLSX and CSV. */
+"spreadsheet";
+
 /**  A gross amount split by source, as `split_by_shares` computes it from a programme's shares. */
 export type MoneySplit = {
 	federal_cents: number,
@@ -804,6 +819,16 @@ export type RecordRef = {
 /**  Which report. */
 export type ReportKind = "verwendungsnachweis" | "inventory" | "kpi" | "lifecycle";
 
+/**
+ *  A report's preview: its document with each table cut to its first [`PREVIEW_ROWS`] rows (a
+ *  municipality's inventory list would otherwise cross to the window whole).
+ */
+export type ReportPreview = {
+	document: Document,
+	/**  The full number of rows of each table, in the order the tables appear. */
+	table_rows: number[],
+};
+
 /**  A report and its parameters, as the CLI and the app ask for it. */
 export type ReportRequest = {
 	kind: ReportKind,
@@ -839,6 +864,19 @@ export type RowProblem = {
 	code: string,
 	message: string,
 };
+
+/**  How far saving a report or exporting a list has come. */
+export type SaveProgress = 
+/**  The report's figures are gathered from the database. */
+{ stage: "building" } | 
+/**  `done` of `total` parts of a PDF are typeset. */
+{ stage: "typeset"; done: number; total: number } | 
+/**  The PDF's pages are joined and numbered. */
+{ stage: "numbering" } | 
+/**  The file is written. */
+{ stage: "writing" } | 
+/**  `rows` of `total` rows of a list are written. */
+{ stage: "rows"; rows: number; total: number };
 
 /**  A written record and the findings of the checks that concern it. */
 export type Saved<T> = {
@@ -907,6 +945,11 @@ export type Table = {
 	rows: Cell[][],
 	/**  A closing totals row (label in the first cell), computed by the builder. */
 	totals: Cell[] | null,
+	/**
+	 *  Which files show the table: most show it everywhere; a long list can have a condensed
+	 *  form for print and its full form for spreadsheets.
+	 */
+	medium?: Medium,
 };
 
 /* Tauri Specta runtime */

@@ -2,9 +2,12 @@ import { describe, expect, it } from "vitest";
 import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import ReportsPage from "./ReportsPage.svelte";
-import type { Document } from "../bindings";
+import type { Channel } from "@tauri-apps/api/core";
+import type { Column, Document, ReportPreview, SaveProgress } from "../bindings";
 import { BASIS, callsOf, mockFundingBackend } from "../../test/fundingFixtures";
 import { cellText } from "./cells";
+
+const INVENTORY: Column[] = [{ title: "Inventar", kind: "text" }];
 
 const document: Document = {
   title: "Verwendungsnachweis",
@@ -34,11 +37,29 @@ const document: Document = {
             [{ t: "text", v: "RE-2" }, { t: "date", v: "2024-04-01" }, { t: "money", v: 23_800 }],
           ],
           totals: [{ t: "text", v: "Summe" }, { t: "empty" }, { t: "money", v: 142_800 }],
+          medium: "all",
         },
+      ],
+    },
+    {
+      title: "Inventar",
+      blocks: [
+        { kind: "table", sheet: "Inventar je Position", columns: INVENTORY, rows: [[{ t: "text", v: "RE-2 / 1: 3 Geräte" }]], totals: null, medium: "print" },
+        { kind: "table", sheet: "Inventarliste", columns: INVENTORY, rows: [[{ t: "text", v: "INV-0001" }]], totals: null, medium: "spreadsheet" },
       ],
     },
   ],
 };
+
+/** The preview as the app sends it: the Belegliste cut from 1,234 rows to its first two. */
+const PREVIEW: ReportPreview = { document, table_rows: [1_234, 3_448, 21_547] };
+
+/** A promise resolved from outside. */
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 describe("Berichte", () => {
   it("formats cells the German way", () => {
@@ -50,9 +71,14 @@ describe("Berichte", () => {
   });
 
   it("previews the Verwendungsnachweis of the chosen programme and saves it where the user says", async () => {
+    const saved = deferred<string[]>();
+    let channel: Channel<SaveProgress> | undefined;
     const calls = mockFundingBackend({
-      report_preview: () => document,
-      report_save: (a) => [a.path as string],
+      report_preview: () => PREVIEW,
+      report_save: (a) => {
+        channel = a.onProgress as Channel<SaveProgress>;
+        return saved.promise;
+      },
     });
     const asked: [string, string][] = [];
     render(ReportsPage, {
@@ -66,10 +92,26 @@ describe("Berichte", () => {
     const preview = await screen.findByTestId("report-document");
     expect(within(preview).getByRole("heading", { name: "Verwendungsnachweis" })).toBeTruthy();
     expect(preview.textContent).toContain("1.049.000,00 €");
-    const table = within(preview).getByTestId("report-table");
+    const table = within(preview).getAllByTestId("report-table")[0];
     // Text that looks like a formula is shown as the text it is.
     expect(table.textContent).toContain('=HYPERLINK("http://x")');
     expect(within(table).getByTestId("report-totals").textContent).toContain("1.428,00 €");
+    // The caption counts every row, though only the first ones came over.
+    expect(table.querySelector("caption")?.textContent).toBe("Belegliste (1.234 Zeilen, die ersten 2 gezeigt)");
+    // A PDF shows the inventory per invoice line; the full list is named as only in XLSX and CSV.
+    const captions = () => within(preview).getAllByTestId("report-table").map((t) => t.querySelector("caption")?.textContent);
+    expect(captions()).toEqual([
+      "Belegliste (1.234 Zeilen, die ersten 2 gezeigt)",
+      "Inventar je Position (3.448 Zeilen, die ersten 1 gezeigt)",
+    ]);
+    expect(screen.getByTestId("report-left-out").textContent).toContain("Nur in XLSX und CSV: Inventarliste (21.547 Zeilen)");
+    await userEvent.selectOptions(screen.getByLabelText("Format", { selector: "#report-format" }), "Excel (XLSX)");
+    expect(captions()).toEqual([
+      "Belegliste (1.234 Zeilen, die ersten 2 gezeigt)",
+      "Inventarliste (21.547 Zeilen, die ersten 1 gezeigt)",
+    ]);
+    expect(screen.getByTestId("report-left-out").textContent).toContain("Nur im PDF: Inventar je Position (3.448 Zeilen)");
+    await userEvent.selectOptions(screen.getByLabelText("Format", { selector: "#report-format" }), "PDF");
     expect(callsOf(calls, "report_preview")[0].request).toEqual({
       kind: "verwendungsnachweis",
       programme_id: BASIS,
@@ -79,17 +121,44 @@ describe("Berichte", () => {
     });
 
     await userEvent.click(screen.getByTestId("report-save"));
+    // While the file is written the page shows how far it has come and takes no second job.
+    const status = screen.getByTestId("report-progress");
+    await expect.poll(() => channel !== undefined).toBe(true);
+    channel?.onmessage({ stage: "building" });
+    await expect.poll(() => status.textContent).toContain("Daten werden zusammengestellt");
+    channel?.onmessage({ stage: "typeset", done: 3, total: 12 });
+    await expect.poll(() => status.textContent).toContain("PDF wird gesetzt: Teil 3 von 12 (25 %)");
+    expect((within(status).getByLabelText("Fortschritt") as HTMLProgressElement).value).toBe(25);
+    expect(screen.getByTestId("report-save")).toHaveProperty("disabled", true);
+    expect(screen.getByTestId("export-save")).toHaveProperty("disabled", true);
+    saved.resolve(["/home/admin/vn.pdf"]);
     expect((await screen.findByTestId("report-notice")).textContent).toContain("Gespeichert: /home/admin/vn.pdf");
+    expect(status.textContent?.trim()).toBe("");
     expect(asked).toEqual([["verwendungsnachweis.pdf", "pdf"]]);
     expect(callsOf(calls, "report_save")[0]).toMatchObject({ format: "pdf", plain: false, path: "/home/admin/vn.pdf" });
+
+    // A path typed (or chosen with „Durchsuchen …“) is used without asking; the format's
+    // extension follows the format.
+    await userEvent.type(screen.getByLabelText(/^Datei/, { selector: "#report-path" }), "/srv/berichte/vn.pdf");
+    await userEvent.selectOptions(screen.getByLabelText("Format", { selector: "#report-format" }), "Excel (XLSX)");
+    expect((screen.getByTestId("report-path") as HTMLInputElement).value).toBe("/srv/berichte/vn.xlsx");
+    await userEvent.click(screen.getByTestId("report-save"));
+    await expect.poll(() => callsOf(calls, "report_save").length).toBe(2);
+    expect(callsOf(calls, "report_save")[1]).toMatchObject({ format: "xlsx", path: "/srv/berichte/vn.xlsx" });
+    expect(asked).toHaveLength(1);
   });
 
   it("asks for the lifecycle's months, shows the core's error, and does nothing when the dialog is cancelled", async () => {
+    const exported = deferred<number>();
+    let exportChannel: Channel<SaveProgress> | undefined;
     const calls = mockFundingBackend({
       report_preview: () => {
         throw { code: "not_found", message: "Die Schule 999999 gibt es nicht." };
       },
-      export_list: () => 360,
+      export_list: (a) => {
+        exportChannel = a.onProgress as Channel<SaveProgress>;
+        return exported.promise;
+      },
     });
     let answer: string | null = null;
     render(ReportsPage, { pickPath: async () => answer });
@@ -112,8 +181,12 @@ describe("Berichte", () => {
     answer = "/home/admin/geraete.xlsx";
     await userEvent.selectOptions(screen.getByLabelText("Schule"), "100013 Geschwister-Scholl-Gymnasium");
     await userEvent.click(screen.getByTestId("export-save"));
+    await expect.poll(() => exportChannel !== undefined).toBe(true);
+    exportChannel?.onmessage({ stage: "rows", rows: 120, total: 360 });
+    await expect.poll(() => screen.getByTestId("report-progress").textContent).toContain("120 von 360 Zeilen geschrieben (33 %)");
+    exported.resolve(360);
     expect((await screen.findByTestId("report-notice")).textContent).toBe("360 Zeilen exportiert nach /home/admin/geraete.xlsx");
-    expect(callsOf(calls, "export_list")[0]).toEqual({
+    expect(callsOf(calls, "export_list")[0]).toMatchObject({
       entity: "devices",
       schoolNumber: "100013",
       search: null,
