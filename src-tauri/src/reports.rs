@@ -117,20 +117,29 @@ pub async fn report_save(
     .await
 }
 
+/// An entity list to export, with the list's filters.
+#[derive(Debug, Clone, serde::Deserialize, specta::Type)]
+pub struct ListExport {
+    /// The list's command-line name, e.g. "devices".
+    pub entity: String,
+    pub school_number: Option<String>,
+    pub search: Option<String>,
+    pub format: FileFormat,
+    /// CSV after RFC 4180 instead of German Excel's dialect.
+    pub plain: bool,
+    pub path: String,
+}
+
 /// Exports an entity list (with the list's filters) as XLSX or CSV; answers the number of rows.
 /// Progress (rows written of all) arrives on `on_progress`.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_list(
     state: State<'_, AppState>,
-    entity: String,
-    school_number: Option<String>,
-    search: Option<String>,
-    format: FileFormat,
-    plain: bool,
-    path: String,
+    request: ListExport,
     on_progress: Channel<SaveProgress>,
 ) -> Result<u64, CoreError> {
+    let ListExport { entity, school_number, search, format, plain, path } = request;
     let format = match format {
         FileFormat::Xlsx => ExportFormat::Xlsx,
         FileFormat::Csv => ExportFormat::Csv(if plain { CsvStyle::Plain } else { CsvStyle::German }),

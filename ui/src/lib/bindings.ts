@@ -94,7 +94,7 @@ export const commands = {
 	 *  Exports an entity list (with the list's filters) as XLSX or CSV; answers the number of rows.
 	 *  Progress (rows written of all) arrives on `on_progress`.
 	 */
-	exportList: (entity: string, schoolNumber: string | null, search: string | null, format: FileFormat, plain: boolean, path: string, onProgress: Channel<SaveProgress>) => typedError<number, CoreError>(__TAURI_INVOKE("export_list", { entity, schoolNumber, search, format, plain, path, onProgress })),
+	exportList: (request: ListExport, onProgress: Channel<SaveProgress>) => typedError<number, CoreError>(__TAURI_INVOKE("export_list", { request, onProgress })),
 };
 
 /* Types */
@@ -574,6 +574,18 @@ export type Label = {
 
 /**  German Land (federal state), by its two-letter code. */
 export type Land = "BW" | "BY" | "BE" | "BB" | "HB" | "HH" | "HE" | "MV" | "NI" | "NW" | "RP" | "SL" | "SN" | "ST" | "SH" | "TH";
+
+/**  An entity list to export, with the list's filters. */
+export type ListExport = {
+	/**  The list's command-line name, e.g. "devices". */
+	entity: string,
+	school_number: string | null,
+	search: string | null,
+	format: FileFormat,
+	/**  CSV after RFC 4180 instead of German Excel's dialect. */
+	plain: boolean,
+	path: string,
+};
 
 /**  What a list shows: filters, order and the page wanted. */
 export type ListQuery = {

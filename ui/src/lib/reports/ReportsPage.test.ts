@@ -186,9 +186,9 @@ describe("Berichte", () => {
     await expect.poll(() => screen.getByTestId("report-progress").textContent).toContain("120 von 360 Zeilen geschrieben (33 %)");
     exported.resolve(360);
     expect((await screen.findByTestId("report-notice")).textContent).toBe("360 Zeilen exportiert nach /home/admin/geraete.xlsx");
-    expect(callsOf(calls, "export_list")[0]).toMatchObject({
+    expect(callsOf(calls, "export_list")[0].request).toEqual({
       entity: "devices",
-      schoolNumber: "100013",
+      school_number: "100013",
       search: null,
       format: "xlsx",
       plain: false,
