@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use schulinventar_core::{CoreError, Store};
-use schulinventar_pdf::files::{write_report, FileFormat};
+use schulinventar_pdf::files::{write_report_reporting, FileFormat};
+use schulinventar_pdf::Progress;
 use schulinventar_reports::csv_out::CsvStyle;
 use schulinventar_reports::export::{export, export_count, ExportFilter, ExportFormat};
 use schulinventar_reports::ReportRequest;
@@ -112,7 +113,15 @@ pub fn report(store: &Store, args: ReportArgs, out: &mut impl Write) -> Result<(
         Format::Xlsx => FileFormat::Xlsx,
         Format::Csv => FileFormat::Csv,
     };
-    let files = write_report(&doc, format, args.plain, &args.out)
+    // Progress on stderr, for long PDFs: a line per piece set, and the last steps.
+    let progress = |p: Progress| match p {
+        Progress::Typeset { done, total } if total > 1 && done > 0 => {
+            eprintln!("PDF: Teil {done} von {total} gesetzt …")
+        }
+        Progress::Numbering if matches!(args.format, Format::Pdf) => eprintln!("PDF: Seiten werden nummeriert …"),
+        _ => {}
+    };
+    let files = write_report_reporting(&doc, format, args.plain, &args.out, &progress)
         .map_err(|e| CliError::Core(CoreError::Database { message: e.0 }))?;
     for path in files {
         writeln!(out, "{}", path.display()).map_err(CliError::io)?;

@@ -100,10 +100,18 @@ fn inventory_kpi_and_lifecycle_reports_write_workbooks_and_csv_files() {
 fn every_report_renders_as_a_pdf_with_its_totals() {
     let dir = with_demo();
     let file = out(&dir, "vn.pdf");
-    cli(&dir)
+    let assert = cli(&dir)
         .args(["report", "verwendungsnachweis", "--programme", BASIS, "--format", "pdf", "--out", &file])
         .assert()
         .success();
+    // Progress on stderr: each piece once, counted up (the small demo's fits one piece, which
+    // is not counted), then the numbering.
+    let progress = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let pieces: Vec<&str> = progress.lines().filter(|l| l.starts_with("PDF: Teil ")).collect();
+    for (k, line) in pieces.iter().enumerate() {
+        assert_eq!(*line, format!("PDF: Teil {} von {} gesetzt …", k + 1, pieces.len()));
+    }
+    assert!(progress.ends_with("PDF: Seiten werden nummeriert …\n"), "{progress}");
     let text = std::process::Command::new("pdftotext").args(["-layout", &file, "-"]).output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     let status: Value = serde_json::from_slice(
