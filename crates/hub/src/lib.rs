@@ -1,0 +1,67 @@
+//! The sync hub: an HTTP API (axum) in front of the department's replica. Laptops enrol with a
+//! one-time code, then push their operations and pull everything in their scope after their
+//! cursor. See [`sqlite`] for how scopes and cursors are stored.
+
+pub mod server;
+pub mod sqlite;
+pub mod storage;
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+pub use server::{router, AppState};
+pub use sqlite::SqliteStorage;
+pub use storage::{Device, HubError, HubResult, HubStorage, NewEnrolment};
+
+/// Serves the hub on an already bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    storage: impl HubStorage + 'static,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(AppState::new(storage))).with_graceful_shutdown(shutdown).await
+}
+
+/// A hub running on its own thread (for tests and benchmarks); stopped when dropped.
+pub struct RunningHub {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningHub {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for RunningHub {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Starts a hub over the data directory `dir` on `listen` (port 0: any free port).
+pub fn spawn(dir: &Path, listen: &str) -> std::io::Result<RunningHub> {
+    let storage = SqliteStorage::open(dir).map_err(std::io::Error::other)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind(listen))?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        runtime.block_on(serve(listener, storage, async {
+            let _ = stopped.await;
+        }))
+    });
+    Ok(RunningHub { addr, stop: Some(stop), thread: Some(thread) })
+}
+
+/// Structured logs of the hub on stderr (one line per request).
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).try_init();
+}
