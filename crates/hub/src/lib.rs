@@ -61,6 +61,23 @@ pub fn spawn(dir: &Path, listen: &str) -> std::io::Result<RunningHub> {
     Ok(RunningHub { addr, stop: Some(stop), thread: Some(thread) })
 }
 
+/// Runs the hub in the foreground on `listen` over the data directory `data` until Ctrl-C.
+/// `bound` is told the actual address first (the port may have been 0).
+pub fn run_blocking(data: &Path, listen: &str, bound: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let storage = SqliteStorage::open(data).map_err(std::io::Error::other)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        bound(listener.local_addr()?);
+        tracing::info!(addr = %listener.local_addr()?, data = %data.display(), "Hub gestartet");
+        serve(listener, storage, async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("Hub wird beendet");
+        })
+        .await
+    })
+}
+
 /// Structured logs of the hub on stderr (one line per request).
 pub fn init_logging() {
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).try_init();
