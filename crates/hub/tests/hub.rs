@@ -360,3 +360,28 @@ fn a_laptop_whose_clock_runs_two_days_ahead_gets_its_operations_refused_and_a_wa
     assert!(r.rejected_ops.iter().all(|o| o.code.as_deref() == Some("future")), "{r:?}");
     assert!(r.clock_warning.as_deref().unwrap().contains("Uhrzeit"), "{r:?}");
 }
+
+#[test]
+fn a_sync_against_another_hub_is_refused_before_anything_is_sent() {
+    let s = Setup::new();
+    let mut a = s.enrolled("a", Role::Department, &[]);
+    a.create(authority()).unwrap();
+    let other = spawn(&s.dir.path().join("other-hub"), "127.0.0.1:0").unwrap();
+    match client::sync(&mut a, Some(&other.url()), 1000).unwrap_err() {
+        ClientError::Refused { code, message, .. } => {
+            assert_eq!(code, "other_hub");
+            assert!(message.contains("anderer Hub"), "{message}");
+        }
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(client::pending_count(&a).unwrap(), 1);
+    // Unreachable: a clear error, nothing changed.
+    let port = other.addr.port();
+    drop(other);
+    match client::sync(&mut a, Some(&format!("http://127.0.0.1:{port}")), 1000).unwrap_err() {
+        ClientError::Unreachable { .. } => {}
+        e => panic!("{e:?}"),
+    }
+    let r = client::sync(&mut a, None, 1000).unwrap();
+    assert_eq!((r.pushed, client::pending_count(&a).unwrap()), (1, 0));
+}

@@ -295,6 +295,19 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
     let client = HubClient::new(&url, Some(enrolled.token.clone()));
     let page = page.clamp(1, MAX_PULL);
     let mut summary = SyncSummary { hub_node: enrolled.hub_node.clone(), ..Default::default() };
+    // The cursors belong to one hub: refuse another one answering at this address.
+    let health = client.health()?;
+    if health.hub_node != enrolled.hub_node {
+        return Err(ClientError::Refused {
+            status: 200,
+            code: "other_hub".into(),
+            message: format!(
+                "Unter {url} läuft ein anderer Hub ({}) als der, bei dem dieses Gerät angemeldet ist ({}). \
+                 Bitte die Adresse prüfen oder das Gerät neu anmelden.",
+                health.hub_node, enrolled.hub_node
+            ),
+        });
+    }
 
     // Push.
     let mut after = meta_i64(store, META_PUSH)?;
