@@ -87,6 +87,13 @@ fn main() {
         r2.pulled,
         t.elapsed().as_secs_f64() * 1000.0
     );
+    let t = Instant::now();
+    let r = client::sync(&mut laptop, None, PAGE).expect("no-op");
+    assert_eq!((r.pushed, r.pulled), (0, 0));
+    println!("sync with nothing to do: {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+    let t = Instant::now();
+    let open = schulinventar_sync::conflicts::list(&laptop).expect("conflicts").len();
+    println!("of that, listing conflicts ({open}): {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
     let size: u64 = ["hub.sqlite", "hub.sqlite-wal"]
         .iter()
         .map(|f| std::fs::metadata(dir.path().join("hub").join(f)).map(|m| m.len()).unwrap_or(0))
