@@ -22,6 +22,12 @@ pub enum HubCommand {
         /// Datenverzeichnis des Hubs
         #[arg(long)]
         data: PathBuf,
+        /// Zertifikat(skette) als PEM: der Hub spricht dann nur HTTPS
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        /// Privater Schlüssel zum Zertifikat (PEM)
+        #[arg(long, requires = "cert")]
+        key: Option<PathBuf>,
     },
     /// Erzeugt einen Einmal-Code, mit dem sich ein Gerät anmeldet (Ausgabe: nur der Code)
     Enroll {
@@ -88,11 +94,12 @@ fn io(e: std::io::Error) -> CliError {
 
 pub fn hub(cmd: HubCommand, out: &mut impl Write) -> Result<ExitCode, CliError> {
     match cmd {
-        HubCommand::Serve { listen, data } => {
+        HubCommand::Serve { listen, data, cert, key } => {
             schulinventar_hub::init_logging();
-            schulinventar_hub::run_blocking(&data, &listen, |addr| {
+            let tls = cert.zip(key).map(|(cert, key)| schulinventar_hub::TlsFiles { cert, key });
+            schulinventar_hub::run_blocking(&data, &listen, tls, |url| {
                 // First and flushed at once, so that scripts and tests can read the port.
-                let _ = writeln!(out, "Hub läuft auf http://{addr}");
+                let _ = writeln!(out, "Hub läuft auf {url}");
                 let _ = out.flush();
             })
             .map_err(hub_err)?;

@@ -121,6 +121,19 @@ pub fn enrolment(store: &Store) -> Result<Option<Enrolment>> {
     Ok(Some(Enrolment { url, token, hub_node }))
 }
 
+/// The root certificates from the PEM file named by `SCHULINVENTAR_HUB_CA`, if set and readable.
+fn custom_roots() -> Option<ureq::tls::RootCerts> {
+    let path = std::env::var_os("SCHULINVENTAR_HUB_CA").filter(|p| !p.is_empty())?;
+    let pem = std::fs::read(path).ok()?;
+    let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
+        .filter_map(|item| match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    (!certs.is_empty()).then(|| ureq::tls::RootCerts::new_with_certs(&certs))
+}
+
 fn normalize_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_owned()
 }
@@ -133,14 +146,18 @@ pub struct HubClient {
 }
 
 impl HubClient {
+    /// A client for the hub at `url`. HTTPS certificates are checked against the usual public
+    /// roots, or, when `SCHULINVENTAR_HUB_CA` names a PEM file, against the certificates in it
+    /// (a department's own CA or a self-signed hub certificate).
     pub fn new(url: &str, token: Option<String>) -> HubClient {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(300)))
-            .build()
-            .into();
-        HubClient { base: normalize_url(url), token, agent }
+            .timeout_global(Some(Duration::from_secs(300)));
+        if let Some(roots) = custom_roots() {
+            config = config.tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build());
+        }
+        HubClient { base: normalize_url(url), token, agent: config.build().into() }
     }
 
     fn unreachable(&self, e: impl std::fmt::Display) -> ClientError {
