@@ -382,6 +382,13 @@ fn a_sync_against_another_hub_is_refused_before_anything_is_sent() {
         ClientError::Unreachable { .. } => {}
         e => panic!("{e:?}"),
     }
+    let st = client::local_status(&a).unwrap();
+    assert_eq!((st.enrolled, st.pending, st.last_sync.is_none()), (true, 1, true), "{st:?}");
     let r = client::sync(&mut a, None, 1000).unwrap();
     assert_eq!((r.pushed, client::pending_count(&a).unwrap()), (1, 0));
+    let st = client::local_status(&a).unwrap();
+    assert_eq!((st.pending, st.cursor, st.last_sync.is_some()), (0, 1, true), "{st:?}");
+    assert_eq!(st.hub_url.as_deref(), Some(s.hub.url().as_str()));
+    let fresh = s.laptop("fresh");
+    assert!(!client::local_status(&fresh).unwrap().enrolled);
 }

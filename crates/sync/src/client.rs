@@ -28,6 +28,7 @@ const META_TOKEN: &str = "hub_token";
 const META_NODE: &str = "hub_node";
 const META_PULL: &str = "hub_pull_cursor";
 const META_PUSH: &str = "hub_push_seq";
+const META_LAST_SYNC: &str = "hub_last_sync";
 
 /// Pages per direction and sync run: a bound so that a misbehaving hub cannot keep a client busy
 /// forever (at the default page size, 100 million operations).
@@ -85,6 +86,32 @@ pub struct SyncSummary {
     pub cursor: i64,
     /// A warning about this device's clock, if it looks wrong.
     pub clock_warning: Option<String>,
+}
+
+/// What a replica knows about its hub sync without asking the hub (for a status display).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalStatus {
+    pub enrolled: bool,
+    pub hub_url: Option<String>,
+    pub hub_node: Option<String>,
+    /// End of the last sync that went through (RFC 3339), if any.
+    pub last_sync: Option<String>,
+    /// Local operations not yet answered by the hub.
+    pub pending: usize,
+    /// The hub sequence up to which operations are applied here.
+    pub cursor: i64,
+}
+
+pub fn local_status(store: &Store) -> Result<LocalStatus> {
+    let e = enrolment(store)?;
+    Ok(LocalStatus {
+        enrolled: e.is_some(),
+        hub_url: e.as_ref().map(|e| e.url.clone()),
+        hub_node: e.as_ref().map(|e| e.hub_node.clone()),
+        last_sync: get_meta(store, META_LAST_SYNC)?,
+        pending: pending_count(store)?,
+        cursor: meta_i64(store, META_PULL)?,
+    })
 }
 
 /// The stored enrolment of this replica.
@@ -230,7 +257,7 @@ pub fn enroll(store: &mut Store, url: &str, code: &str, device_name: &str) -> Re
         set_meta(conn, META_URL, &url)?;
         set_meta(conn, META_TOKEN, &resp.token)?;
         set_meta(conn, META_NODE, &resp.hub_node)?;
-        conn.execute("DELETE FROM meta WHERE key IN (?1, ?2)", [META_PULL, META_PUSH])?;
+        conn.execute("DELETE FROM meta WHERE key IN (?1, ?2, ?3)", [META_PULL, META_PUSH, META_LAST_SYNC])?;
         Ok(())
     })?;
     Ok(resp)
@@ -412,6 +439,8 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
         }
     }
     summary.cursor = cursor;
+    let done = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    store.write(None, |w| Ok(set_meta(w.read(), META_LAST_SYNC, &done)?))?;
     summary.conflicts = crate::conflicts::list(store)?.into_iter().filter(|c| c.open).count();
     Ok(summary)
 }
