@@ -392,3 +392,33 @@ fn a_sync_against_another_hub_is_refused_before_anything_is_sent() {
     let fresh = s.laptop("fresh");
     assert!(!client::local_status(&fresh).unwrap().enrolled);
 }
+
+#[test]
+fn concurrent_edits_through_the_hub_show_one_conflict_on_both_laptops_until_resolved() {
+    let s = Setup::new();
+    let mut a = s.enrolled("a", Role::Department, &[]);
+    let mut b = s.enrolled("b", Role::Department, &[]);
+    let auth = a.create(authority()).unwrap().id;
+    let sch = a.create(school(&auth, "100001")).unwrap().id;
+    let dev = a.create(device(&sch, "INV-1")).unwrap().id;
+    client::sync(&mut a, None, 1000).unwrap();
+    client::sync(&mut b, None, 1000).unwrap();
+
+    // Both edit the same field of the same device before hearing from each other.
+    set_notes(&mut a, &dev, "von a");
+    set_notes(&mut b, &dev, "von b");
+    assert_eq!(client::sync(&mut a, None, 1000).unwrap().conflicts, 0);
+    assert_eq!(client::sync(&mut b, None, 1000).unwrap().conflicts, 1);
+    assert_eq!(client::sync(&mut a, None, 1000).unwrap().conflicts, 1);
+    assert_eq!(digest(&a).unwrap(), digest(&b).unwrap());
+    // A sync with nothing to do still reports it.
+    let r = client::sync(&mut b, None, 1000).unwrap();
+    assert_eq!((r.pushed, r.pulled, r.conflicts), (0, 0, 1));
+
+    // Resolving on a is a normal operation: it closes the conflict on both after a sync.
+    let c = schulinventar_sync::conflicts::list(&a).unwrap().into_iter().find(|c| c.open).unwrap();
+    schulinventar_sync::conflicts::resolve(&mut a, &c, serde_json::json!("geklärt")).unwrap();
+    assert_eq!(client::sync(&mut a, None, 1000).unwrap().conflicts, 0);
+    assert_eq!(client::sync(&mut b, None, 1000).unwrap().conflicts, 0);
+    assert_eq!(b.get::<DeviceData>(&dev).unwrap().data.asset.notes.as_deref(), Some("geklärt"));
+}

@@ -29,6 +29,7 @@ const META_NODE: &str = "hub_node";
 const META_PULL: &str = "hub_pull_cursor";
 const META_PUSH: &str = "hub_push_seq";
 const META_LAST_SYNC: &str = "hub_last_sync";
+const META_CONFLICTS: &str = "hub_open_conflicts";
 
 /// Pages per direction and sync run: a bound so that a misbehaving hub cannot keep a client busy
 /// forever (at the default page size, 100 million operations).
@@ -439,9 +440,19 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
         }
     }
     summary.cursor = cursor;
+    // Listing conflicts scans the whole change log. Their number changes only with new
+    // operations here, and every local one (a resolution, an import, a bundle) is pushed by
+    // the next sync: a run that moved nothing either way reuses the last count.
+    let moved = summary.pushed + summary.duplicates + summary.rejected + summary.pulled + summary.pulled_known > 0;
+    summary.conflicts = match get_meta(store, META_CONFLICTS)?.and_then(|v| v.parse().ok()) {
+        Some(n) if !moved => n,
+        _ => crate::conflicts::list(store)?.into_iter().filter(|c| c.open).count(),
+    };
     let done = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    store.write(None, |w| Ok(set_meta(w.read(), META_LAST_SYNC, &done)?))?;
-    summary.conflicts = crate::conflicts::list(store)?.into_iter().filter(|c| c.open).count();
+    store.write(None, |w| {
+        set_meta(w.read(), META_LAST_SYNC, &done)?;
+        Ok(set_meta(w.read(), META_CONFLICTS, &summary.conflicts.to_string())?)
+    })?;
     Ok(summary)
 }
 
