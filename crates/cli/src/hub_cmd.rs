@@ -102,7 +102,7 @@ pub fn hub(cmd: HubCommand, out: &mut impl Write) -> Result<ExitCode, CliError> 
                 let _ = writeln!(out, "Hub läuft auf {url}");
                 let _ = out.flush();
             })
-            .map_err(hub_err)?;
+            .map_err(|e| CliError::Hub(format!("Der Hub kann nicht starten ({listen}): {e}")))?;
         }
         HubCommand::Enroll { data, role, schools, valid_hours, json } => {
             let mut storage = SqliteStorage::open(&data).map_err(hub_err)?;

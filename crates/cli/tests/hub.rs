@@ -478,3 +478,43 @@ fn a_connection_cut_mid_pull_is_resumed_by_the_next_sync() {
     assert_eq!(w.duplicates("b"), 0);
     assert_eq!(w.digest("a"), w.digest("b"));
 }
+
+#[test]
+fn wrong_hub_calls_are_explained_in_german() {
+    let w = World::new();
+    let hub = || {
+        let mut c = Command::cargo_bin("schulinventar").unwrap();
+        c.arg("hub");
+        c
+    };
+    // An admin code needs a school; the other roles take none.
+    hub()
+        .args(["enroll", "--role", "admin", "--data"])
+        .arg(w.hub_dir())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("mindestens eine Schulnummer"));
+    hub()
+        .args(["enroll", "--role", "auditor", "--school", "123456", "--data"])
+        .arg(w.hub_dir())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nur für die Rolle admin"));
+    // A certificate without its key, and an unreadable certificate.
+    hub().args(["serve", "--listen", "127.0.0.1:0", "--cert", "fehlt.crt", "--data"]).arg(w.hub_dir()).assert().code(2);
+    hub()
+        .args(["serve", "--listen", "127.0.0.1:0", "--cert", "fehlt.crt", "--key", "fehlt.key", "--data"])
+        .arg(w.hub_dir())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Der Hub kann nicht starten").and(predicate::str::contains("Zertifikat")));
+    // Syncing before enrolling.
+    w.cli("a").arg("sync").assert().code(1).stderr(predicate::str::contains("bei keinem Hub angemeldet"));
+    hub()
+        .args(["revoke", "--data"])
+        .arg(w.hub_dir())
+        .arg("99")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("kein Gerät"));
+}
