@@ -9,21 +9,21 @@
 //! or invoice line. The hub keeps the latest known school per row (by HLC) in `hub_rows` and the
 //! school number per school in `hub_schools`, so it never depends on a row being writable.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, OptionalExtension};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use schulinventar_core::clock::Hlc;
-use schulinventar_core::entity::{self, EntityInfo};
 use schulinventar_core::{Source, Store};
 use schulinventar_sync::protocol::*;
 use schulinventar_sync::Op;
 
 use crate::storage::{Device, HubError, HubResult, HubStorage, NewEnrolment};
+
+mod scope;
+use scope::{Overlay, Placement};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS hub_enrolments (
@@ -74,28 +74,6 @@ CREATE TABLE IF NOT EXISTS hub_schools (
 CREATE INDEX IF NOT EXISTS hub_schools_number ON hub_schools(school_number);
 ";
 
-/// Where the school of a row of a table comes from.
-enum SchoolOf {
-    /// The `schools` table itself: the row is the school.
-    Itself,
-    /// A column of the row names the school.
-    Column(&'static str),
-    /// The row belongs to the school of the row its column refers to.
-    Parent(&'static str, &'static str),
-    /// Shared by all schools (authorities, programmes, invoices).
-    Nobody,
-}
-
-fn school_of(info: &EntityInfo) -> SchoolOf {
-    match (info.name, info.school_column) {
-        (_, Some("id")) => SchoolOf::Itself,
-        (_, Some(col)) => SchoolOf::Column(col),
-        ("loan", None) => SchoolOf::Parent("device_id", "device"),
-        ("invoice_item", None) => SchoolOf::Parent("line_id", "invoice_line"),
-        _ => SchoolOf::Nobody,
-    }
-}
-
 fn sha256_hex(s: &str) -> String {
     Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -120,24 +98,6 @@ fn normalize_code(code: &str) -> String {
 fn new_token() -> String {
     let bytes: [u8; 32] = rand::random();
     format!("sit_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
-
-/// Why an operation is refused: (code, German reason).
-type Refusal = (&'static str, String);
-
-/// What the hub records about an accepted operation.
-struct Placement {
-    scoped: bool,
-    school: Option<String>,
-    prev_school: Option<String>,
-}
-
-/// Row schools and school numbers learnt from the operations of the page being checked, ahead
-/// of the database: an operation may refer to a row created earlier in the same page.
-#[derive(Default)]
-struct Overlay {
-    rows: HashMap<(String, String), (String, String)>,
-    numbers: HashMap<String, (String, String)>,
 }
 
 pub struct SqliteStorage {
@@ -211,153 +171,6 @@ impl SqliteStorage {
             .query_row(params![op.origin_node, op.origin_seq], |_| Ok(()))
             .optional()?
             .is_some())
-    }
-
-    /// The latest known school of a row (school id, HLC of the operation that set it).
-    fn row_school(&self, overlay: &Overlay, entity: &str, row_id: &str) -> HubResult<Option<(String, String)>> {
-        if let Some(v) = overlay.rows.get(&(entity.to_owned(), row_id.to_owned())) {
-            return Ok(Some(v.clone()));
-        }
-        Ok(self
-            .store
-            .conn()
-            .prepare_cached("SELECT school_id, hlc FROM hub_rows WHERE entity = ?1 AND row_id = ?2")?
-            .query_row([entity, row_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
-    }
-
-    fn school_number(&self, overlay: &Overlay, school_id: &str) -> HubResult<Option<(String, String)>> {
-        if let Some(v) = overlay.numbers.get(school_id) {
-            return Ok(Some(v.clone()));
-        }
-        Ok(self
-            .store
-            .conn()
-            .prepare_cached("SELECT school_number, hlc FROM hub_schools WHERE school_id = ?1")?
-            .query_row([school_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
-    }
-
-    /// Decides about one operation; on acceptance, records what it teaches about schools in
-    /// the overlay.
-    fn check(
-        &self,
-        device: &Device,
-        op: &Op,
-        now_secs: u64,
-        overlay: &mut Overlay,
-    ) -> HubResult<Result<Placement, Refusal>> {
-        let Some(info) = entity::ALL.iter().copied().find(|e| e.name == op.entity) else {
-            return Ok(Err(("invalid", format!("Die Tabelle „{}“ ist dem Hub unbekannt.", op.entity))));
-        };
-        let Some(time) = Hlc(op.hlc.clone()).parse_time().filter(|_| op.origin_seq > 0) else {
-            return Ok(Err((
-                "invalid",
-                format!("Die Änderung {}/{} hat eine ungültige Nummer oder Zeit.", op.origin_node, op.origin_seq),
-            )));
-        };
-        let secs = time >> 32;
-        if secs > now_secs + MAX_FUTURE_SECS {
-            let hours = (secs - now_secs) / 3600;
-            return Ok(Err((
-                "future",
-                format!(
-                    "Der Zeitstempel der Änderung ({}) liegt {hours} Stunden nach der Uhr des Hubs; mehr als 24 Stunden \
-                     werden nicht angenommen. Die Uhr des sendenden Geräts geht vermutlich vor.",
-                    Hlc(op.hlc.clone()).to_rfc3339()
-                ),
-            )));
-        }
-        let admin = device.role == Role::Admin;
-        let str_field = |name: &str| op.fields.get(name).and_then(Value::as_str).map(str::to_owned);
-
-        // (school after the operation, school before it)
-        let (new, old, scoped) = match school_of(info) {
-            SchoolOf::Nobody => {
-                if admin {
-                    return Ok(Err((
-                        "read_only",
-                        format!(
-                            "Einträge der Art „{}“ gehören zu keiner einzelnen Schule; sie darf nur die \
-                             Schulträger-Verwaltung ändern.",
-                            info.name
-                        ),
-                    )));
-                }
-                (None, None, false)
-            }
-            SchoolOf::Itself => (Some(op.row_id.clone()), Some(op.row_id.clone()), true),
-            SchoolOf::Column(col) => {
-                let old = self.row_school(overlay, info.name, &op.row_id)?.map(|(s, _)| s);
-                (str_field(col), old, true)
-            }
-            SchoolOf::Parent(col, parent) => {
-                let new = match str_field(col) {
-                    Some(pid) => self.row_school(overlay, parent, &pid)?.map(|(s, _)| s),
-                    None => None,
-                };
-                let old = self.row_school(overlay, info.name, &op.row_id)?.map(|(s, _)| s);
-                (new, old, true)
-            }
-        };
-
-        if admin {
-            let allowed = |n: &str| device.schools.iter().any(|s| s == n);
-            let mut numbers: Vec<String> = Vec::new();
-            if let SchoolOf::Itself = school_of(info) {
-                numbers.extend(str_field("school_number"));
-                numbers.extend(self.school_number(overlay, &op.row_id)?.map(|(n, _)| n));
-            } else {
-                for s in new.iter().chain(old.iter()) {
-                    match self.school_number(overlay, s)? {
-                        Some((n, _)) => numbers.push(n),
-                        None => {
-                            return Ok(Err((
-                                "unknown_school",
-                                format!("Die Schule mit der Kennung {s} ist dem Hub unbekannt."),
-                            )))
-                        }
-                    }
-                }
-            }
-            if numbers.is_empty() {
-                return Ok(Err((
-                    "unknown_school",
-                    format!(
-                        "Zu welcher Schule „{}“ {} gehört, ist dem Hub unbekannt; die Änderung kann keiner \
-                         freigeschalteten Schule zugeordnet werden.",
-                        info.name, op.row_id
-                    ),
-                )));
-            }
-            if let Some(n) = numbers.iter().find(|n| !allowed(n)) {
-                return Ok(Err((
-                    "scope",
-                    format!(
-                        "Die Änderung betrifft die Schule {n}; dieses Gerät ist nur für {} freigeschaltet.",
-                        device.schools.join(", ")
-                    ),
-                )));
-            }
-        }
-
-        // Learn from the accepted operation (latest HLC wins, as in the merge).
-        if let SchoolOf::Itself = school_of(info) {
-            if let Some(n) = str_field("school_number") {
-                let newer = self.school_number(overlay, &op.row_id)?.is_none_or(|(_, h)| op.hlc > h);
-                if newer {
-                    overlay.numbers.insert(op.row_id.clone(), (n, op.hlc.clone()));
-                }
-            }
-        } else if let Some(s) = &new {
-            let newer = self.row_school(overlay, info.name, &op.row_id)?.is_none_or(|(_, h)| op.hlc > h);
-            if newer {
-                overlay.rows.insert((info.name.to_owned(), op.row_id.clone()), (s.clone(), op.hlc.clone()));
-            }
-        }
-        let school = new.clone().or(old.clone());
-        let prev_school = old.filter(|o| Some(o) != school.as_ref());
-        Ok(Ok(Placement { scoped, school, prev_school }))
     }
 }
 
