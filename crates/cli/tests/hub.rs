@@ -518,3 +518,37 @@ fn wrong_hub_calls_are_explained_in_german() {
         .code(2)
         .stderr(predicate::str::contains("kein Gerät"));
 }
+
+#[test]
+fn a_connection_cut_mid_push_loses_nothing_and_the_lost_answer_comes_back_as_duplicates() {
+    let w = World::new();
+    w.cli("a").args(["demo", "--scale", "small"]).assert().success();
+    let ops = w.log_len("a");
+    let hub = w.serve();
+    w.enroll("a", &hub, "department", &[]);
+
+    // Push answers are small: the cut comes after a few pages, in the middle of an answer.
+    let (proxy, cut) = cutting_proxy(hub.url.clone(), 4_000);
+    w.cli("a")
+        .args(["sync", "--page", "5", "--hub", &proxy])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nicht erreichbar"));
+    assert!(cut.load(Ordering::SeqCst));
+    let taken = w.hub_ops();
+    assert!(taken > 0 && taken < ops, "cut mid-way: {taken} of {ops}");
+
+    let r = w.sync("a", &proxy);
+    // The page whose answer was lost is sent again and recognised; nothing is stored twice.
+    assert_eq!(r["duplicates"].as_i64(), Some(5), "the one page in flight: {r}");
+    assert_eq!(r["pushed"].as_i64(), Some(ops - taken), "{r}");
+    assert_eq!(w.hub_ops(), ops);
+    let hub_dups = w.count(
+        w.hub_dir().join("hub.sqlite"),
+        "SELECT count(*) FROM (SELECT 1 FROM change_log GROUP BY origin_node, origin_seq HAVING count(*) > 1)",
+    );
+    assert_eq!(hub_dups, 0);
+    w.enroll("b", &hub, "department", &[]);
+    w.sync("b", &hub.url);
+    assert_eq!(w.digest("a"), w.digest("b"));
+}
