@@ -168,6 +168,11 @@ fn two_laptops_converge_through_the_hub_and_a_second_sync_is_a_no_op() {
     assert_eq!((log_len(&a), log_len(&b)), (la, lb));
     let status = s.client(&a).status().unwrap();
     assert_eq!(status.ops, ops as i64 + 2);
+    // The hub knows how far each device has pulled.
+    let status = s.client(&b).status().unwrap();
+    assert_eq!((status.device_name.as_str(), status.role), ("b", Role::Department));
+    assert_eq!(status.cursor, client::local_status(&b).unwrap().cursor);
+    assert_eq!(status.cursor, ops as i64 + 2);
 }
 
 #[test]
@@ -301,8 +306,19 @@ fn a_revoked_token_is_refused_and_a_code_works_once() {
         e => panic!("{e:?}"),
     }
 
-    // The hub stores only the token's hash.
+    // An expired code is refused.
+    let late = s.code(Role::Department, &[]);
     let hub_db = rusqlite::Connection::open(s.dir.path().join("hub/hub.sqlite")).unwrap();
+    hub_db.execute("UPDATE hub_enrolments SET expires_at = '2020-01-01T00:00:00Z' WHERE used_at IS NULL", []).unwrap();
+    match client::enroll(&mut b, &s.hub.url(), &late, "b").unwrap_err() {
+        ClientError::Refused { code, message, .. } => {
+            assert_eq!(code, "code_expired");
+            assert!(message.contains("abgelaufen"), "{message}");
+        }
+        e => panic!("{e:?}"),
+    }
+
+    // The hub stores only the token's hash.
     let stored: String = hub_db.query_row("SELECT token_hash FROM hub_devices", [], |r| r.get(0)).unwrap();
     assert_ne!(stored, enrolled.token);
     assert_eq!(stored.len(), 64);
