@@ -2,6 +2,7 @@
 //! function and print its result; errors go to stderr in German with a non-zero exit code.
 
 mod funding_cmd;
+mod hub_cmd;
 mod import_cmd;
 mod report_cmd;
 mod sync_cmd;
@@ -109,6 +110,35 @@ enum Command {
     /// Abgleich ohne Netz: Änderungen als Paketdatei exportieren und einlesen
     #[command(subcommand)]
     Bundle(sync_cmd::BundleCommand),
+    /// Sync-Hub der Schulträger-Verwaltung: starten, Geräte anmelden und sperren
+    #[command(subcommand)]
+    Hub(hub_cmd::HubCommand),
+    /// Meldet diese Datenbank mit einem Einmal-Code beim Hub an (Adresse und Zugang werden gespeichert)
+    Enroll {
+        /// Adresse des Hubs, z. B. http://hub.schulamt.example:8787
+        #[arg(long)]
+        hub: String,
+        /// Einmal-Code aus `schulinventar hub enroll`
+        #[arg(long)]
+        code: String,
+        /// Name dieses Geräts, wie der Hub ihn anzeigt
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Abgleich mit dem Hub: erst eigene Änderungen senden, dann alles Neue holen.
+    /// Exit-Code 0: alles abgeglichen; 3: abgeglichen, aber der Hub hat Änderungen abgelehnt
+    /// (Gründe in der Ausgabe); 1: Fehler (z. B. Hub nicht erreichbar)
+    Sync {
+        /// Adresse des Hubs (Standard: die bei der Anmeldung gespeicherte)
+        #[arg(long)]
+        hub: Option<String>,
+        /// Zusammenfassung als JSON
+        #[arg(long)]
+        json: bool,
+        /// Änderungen je Anfrage
+        #[arg(long)]
+        page: Option<usize>,
+    },
 }
 
 /// What can go wrong in a command.
@@ -118,6 +148,8 @@ enum CliError {
     Import(ImportError),
     /// A wrong call (missing or contradictory options): exit code 2.
     Usage(String),
+    /// The hub refused or could not be reached: exit code 1.
+    Hub(String),
 }
 
 impl CliError {
@@ -158,6 +190,10 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Err(CliError::Hub(message)) => {
+            eprintln!("Fehler: {message}");
+            ExitCode::FAILURE
+        }
         Err(CliError::Usage(message)) => {
             eprintln!("Fehler: {message}");
             ExitCode::from(2)
@@ -179,11 +215,22 @@ fn out_err(e: io::Error) -> CoreError {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    // The hub's own commands work on its data directory, not on a replica.
+    let command = match cli.command {
+        Command::Hub(cmd) => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            let code = hub_cmd::hub(cmd, &mut out)?;
+            out.flush().map_err(out_err)?;
+            return Ok(code);
+        }
+        other => other,
+    };
     let path = cli.db.unwrap_or_else(schulinventar_core::default_db_path);
     let mut store = Store::open(&path)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    match cli.command {
+    match command {
         Command::Demo { scale, seed } => {
             let started = Instant::now();
             let mut last_shown = 0u64;
@@ -298,6 +345,13 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Digest => sync_cmd::digest(&store, &mut out)?,
         Command::Conflicts(args) => sync_cmd::conflicts(&mut store, args, &mut out)?,
         Command::Bundle(cmd) => sync_cmd::bundle(&mut store, cmd, &mut out)?,
+        Command::Hub(_) => unreachable!("handled above"),
+        Command::Enroll { hub, code, name } => hub_cmd::enroll(&mut store, &hub, &code, name, &mut out)?,
+        Command::Sync { hub, json, page } => {
+            let code = hub_cmd::sync(&mut store, hub, json, page, &mut out)?;
+            out.flush().map_err(out_err)?;
+            return Ok(code);
+        }
         Command::Funding(cmd) => {
             let code = funding_cmd::run(&store, cmd, &mut out)?;
             out.flush().map_err(out_err)?;

@@ -11,7 +11,10 @@ pub use schulinventar_core::apply::{ApplyReport, Op, Rejected, VersionVector};
 use schulinventar_core::{entity, Result, Source, Store};
 
 pub mod bundle;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod conflicts;
+pub mod protocol;
 
 /// Operations per page when two replicas exchange operations.
 pub const PAGE: usize = 500;

@@ -1,0 +1,473 @@
+//! The replica's side of hub sync: enrolment, then push what the hub lacks and pull what this
+//! replica lacks, in pages.
+//!
+//! Resumability comes from two cursors in the `meta` table:
+//! - `hub_push_seq`: the local change-log sequence up to which operations were answered by the
+//!   hub (accepted, duplicate or rejected). Written after every answered page; a page sent twice
+//!   (the answer was lost) is harmless because the hub treats repeated operations as duplicates.
+//! - `hub_pull_cursor`: the hub sequence up to which operations are applied here. Written in the
+//!   same transaction that applies a page, so a cut connection or a killed process never leaves
+//!   a page half applied or applied without its cursor.
+//!
+//! Operations that came from the hub are not pushed back: pages pulled from the hub are recorded
+//! with the source `sync` / `hub:<hub node>` and left out of the push.
+
+use std::time::Duration;
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use schulinventar_core::{CoreError, Source, Store};
+
+use crate::protocol::*;
+use crate::Op;
+
+const META_URL: &str = "hub_url";
+const META_TOKEN: &str = "hub_token";
+const META_NODE: &str = "hub_node";
+const META_PULL: &str = "hub_pull_cursor";
+const META_PUSH: &str = "hub_push_seq";
+const META_LAST_SYNC: &str = "hub_last_sync";
+const META_CONFLICTS: &str = "hub_open_conflicts";
+
+/// Pages per direction and sync run: a bound so that a misbehaving hub cannot keep a client busy
+/// forever (at the default page size, 100 million operations).
+const MAX_ROUNDS: usize = 100_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The hub could not be reached or the connection broke.
+    #[error("Der Hub ist nicht erreichbar ({url}): {detail}")]
+    Unreachable { url: String, detail: String },
+    /// The hub refused the request; the message is the hub's German explanation.
+    #[error("{message}")]
+    Refused { status: u16, code: String, message: String },
+    #[error("Dieses Gerät ist bei keinem Hub angemeldet. Bitte zuerst: schulinventar enroll --hub URL --code CODE")]
+    NotEnrolled,
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}
+
+pub type Result<T> = std::result::Result<T, ClientError>;
+
+/// An operation the hub refused, with its reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedOp {
+    pub origin_node: String,
+    pub origin_seq: i64,
+    pub entity: String,
+    pub row_id: String,
+    pub code: Option<String>,
+    pub reason: String,
+}
+
+/// What one `sync` run did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncSummary {
+    pub hub_node: String,
+    /// Operations the hub took that it did not have before.
+    pub pushed: usize,
+    /// Operations the hub already had.
+    pub duplicates: usize,
+    /// Operations the hub refused (see `rejected_ops`).
+    pub rejected: usize,
+    pub rejected_ops: Vec<RejectedOp>,
+    /// Operations pulled that were new here.
+    pub pulled: usize,
+    /// Operations pulled that this replica already had.
+    pub pulled_known: usize,
+    /// Rows that could not be written here (the operations are kept).
+    pub rows_not_written: Vec<crate::Rejected>,
+    /// Open conflicts after the sync.
+    pub conflicts: usize,
+    pub push_pages: usize,
+    pub pull_pages: usize,
+    /// The hub's cursor this replica has pulled up to.
+    pub cursor: i64,
+    /// A warning about this device's clock, if it looks wrong.
+    pub clock_warning: Option<String>,
+}
+
+/// What a replica knows about its hub sync without asking the hub (for a status display).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalStatus {
+    pub enrolled: bool,
+    pub hub_url: Option<String>,
+    pub hub_node: Option<String>,
+    /// End of the last sync that went through (RFC 3339), if any.
+    pub last_sync: Option<String>,
+    /// Local operations not yet answered by the hub.
+    pub pending: usize,
+    /// The hub sequence up to which operations are applied here.
+    pub cursor: i64,
+}
+
+pub fn local_status(store: &Store) -> Result<LocalStatus> {
+    let e = enrolment(store)?;
+    Ok(LocalStatus {
+        enrolled: e.is_some(),
+        hub_url: e.as_ref().map(|e| e.url.clone()),
+        hub_node: e.as_ref().map(|e| e.hub_node.clone()),
+        last_sync: get_meta(store, META_LAST_SYNC)?,
+        pending: pending_count(store)?,
+        cursor: meta_i64(store, META_PULL)?,
+    })
+}
+
+/// The stored enrolment of this replica.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enrolment {
+    pub url: String,
+    pub token: String,
+    pub hub_node: String,
+}
+
+pub fn get_meta(store: &Store, key: &str) -> Result<Option<String>> {
+    Ok(store
+        .conn()
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+        .map_err(CoreError::from)?)
+}
+
+fn set_meta(conn: &rusqlite::Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// This replica's enrolment, if it has one.
+pub fn enrolment(store: &Store) -> Result<Option<Enrolment>> {
+    let (Some(url), Some(token), Some(hub_node)) =
+        (get_meta(store, META_URL)?, get_meta(store, META_TOKEN)?, get_meta(store, META_NODE)?)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Enrolment { url, token, hub_node }))
+}
+
+/// The root certificates from the PEM file named by `SCHULINVENTAR_HUB_CA`, if set and readable.
+fn custom_roots() -> Option<ureq::tls::RootCerts> {
+    let path = std::env::var_os("SCHULINVENTAR_HUB_CA").filter(|p| !p.is_empty())?;
+    let pem = std::fs::read(path).ok()?;
+    let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
+        .filter_map(|item| match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    (!certs.is_empty()).then(|| ureq::tls::RootCerts::new_with_certs(&certs))
+}
+
+fn normalize_url(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_owned()
+}
+
+/// A blocking connection to one hub.
+pub struct HubClient {
+    base: String,
+    token: Option<String>,
+    agent: ureq::Agent,
+}
+
+impl HubClient {
+    /// A client for the hub at `url`. HTTPS certificates are checked against the usual public
+    /// roots, or, when `SCHULINVENTAR_HUB_CA` names a PEM file, against the certificates in it
+    /// (a department's own CA or a self-signed hub certificate).
+    pub fn new(url: &str, token: Option<String>) -> HubClient {
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(300)));
+        if let Some(roots) = custom_roots() {
+            config = config.tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build());
+        }
+        HubClient { base: normalize_url(url), token, agent: config.build().into() }
+    }
+
+    fn unreachable(&self, e: impl std::fmt::Display) -> ClientError {
+        ClientError::Unreachable { url: self.base.clone(), detail: e.to_string() }
+    }
+
+    fn answer<T: serde::de::DeserializeOwned>(
+        &self,
+        resp: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<T> {
+        let mut resp = resp.map_err(|e| self.unreachable(e))?;
+        let status = resp.status().as_u16();
+        let body = resp.body_mut().with_config().limit(1 << 30);
+        if (200..300).contains(&status) {
+            return body.read_json::<T>().map_err(|e| self.unreachable(e));
+        }
+        let text = body.read_to_string().unwrap_or_default();
+        match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(e) => Err(ClientError::Refused { status, code: e.code, message: e.error }),
+            Err(_) => Err(ClientError::Refused {
+                status,
+                code: "http".into(),
+                message: format!("Der Hub antwortet mit Status {status}: {}", text.trim()),
+            }),
+        }
+    }
+
+    fn bearer(&self) -> String {
+        format!("Bearer {}", self.token.as_deref().unwrap_or(""))
+    }
+
+    pub fn health(&self) -> Result<Health> {
+        self.answer(self.agent.get(format!("{}/v1/health", self.base)).call())
+    }
+
+    pub fn enroll(&self, code: &str, device_name: &str) -> Result<EnrollResponse> {
+        let req = EnrollRequest { code: code.to_owned(), device_name: device_name.to_owned() };
+        self.answer(self.agent.post(format!("{}/v1/enroll", self.base)).send_json(&req))
+    }
+
+    pub fn status(&self) -> Result<StatusResponse> {
+        self.answer(self.agent.get(format!("{}/v1/status", self.base)).header("Authorization", self.bearer()).call())
+    }
+
+    pub fn push(&self, ops: &[Op]) -> Result<PushResponse> {
+        let req = PushRequest { ops: ops.to_vec() };
+        self.answer(
+            self.agent.post(format!("{}/v1/push", self.base)).header("Authorization", self.bearer()).send_json(&req),
+        )
+    }
+
+    pub fn pull(&self, after: i64, limit: usize) -> Result<PullResponse> {
+        self.answer(
+            self.agent
+                .get(format!("{}/v1/pull?after={after}&limit={limit}", self.base))
+                .header("Authorization", self.bearer())
+                .call(),
+        )
+    }
+}
+
+/// Exchanges a one-time enrolment code for a device token and stores hub address and token in
+/// this replica's meta table. A new enrolment starts both cursors afresh.
+pub fn enroll(store: &mut Store, url: &str, code: &str, device_name: &str) -> Result<EnrollResponse> {
+    let client = HubClient::new(url, None);
+    let resp = client.enroll(code, device_name)?;
+    let url = normalize_url(url);
+    store.write(None, |w| {
+        let conn = w.read();
+        set_meta(conn, META_URL, &url)?;
+        set_meta(conn, META_TOKEN, &resp.token)?;
+        set_meta(conn, META_NODE, &resp.hub_node)?;
+        conn.execute("DELETE FROM meta WHERE key IN (?1, ?2, ?3)", [META_PULL, META_PUSH, META_LAST_SYNC])?;
+        Ok(())
+    })?;
+    Ok(resp)
+}
+
+fn hub_source_name(hub_node: &str) -> String {
+    format!("hub:{hub_node}")
+}
+
+/// Local operations after `after_seq` that did not come from this hub, at most `limit`, with
+/// their local sequence.
+fn pending_ops(store: &Store, hub_node: &str, after_seq: i64, limit: usize) -> Result<Vec<(i64, Op)>> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached(
+            "SELECT c.seq, c.origin_node, c.origin_seq, c.hlc, c.entity, c.row_id, c.fields, c.prev, c.author,
+                    c.schema_version, c.reason
+             FROM change_log c LEFT JOIN change_sources s ON s.id = c.source_id
+             WHERE c.seq > ?1 AND coalesce(s.kind = 'sync' AND s.file_name = ?2, 0) = 0
+             ORDER BY c.seq LIMIT ?3",
+        )
+        .map_err(CoreError::from)?;
+    let rows = stmt
+        .query_map(params![after_seq, hub_source_name(hub_node), limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, String>(8)?,
+                r.get::<_, i64>(9)?,
+                r.get::<_, Option<String>>(10)?,
+            ))
+        })
+        .map_err(CoreError::from)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, reason) =
+            row.map_err(CoreError::from)?;
+        let fields: Map<String, Value> = serde_json::from_str(&fields).map_err(CoreError::from)?;
+        let prev: Map<String, Value> = serde_json::from_str(&prev).map_err(CoreError::from)?;
+        out.push((
+            seq,
+            Op { origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, reason },
+        ));
+    }
+    Ok(out)
+}
+
+fn meta_i64(store: &Store, key: &str) -> Result<i64> {
+    Ok(get_meta(store, key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// How many local operations wait to be pushed to the enrolled hub.
+pub fn pending_count(store: &Store) -> Result<usize> {
+    let Some(e) = enrolment(store)? else { return Ok(0) };
+    let after = meta_i64(store, META_PUSH)?;
+    let n: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM change_log c LEFT JOIN change_sources s ON s.id = c.source_id
+             WHERE c.seq > ?1 AND coalesce(s.kind = 'sync' AND s.file_name = ?2, 0) = 0",
+            params![after, hub_source_name(&e.hub_node)],
+            |r| r.get(0),
+        )
+        .map_err(CoreError::from)?;
+    Ok(n as usize)
+}
+
+/// Pushes every pending operation, then pulls until the hub has nothing more. `url` overrides
+/// the stored hub address (the token stays the one from enrolment).
+pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSummary> {
+    let enrolled = enrolment(store)?.ok_or(ClientError::NotEnrolled)?;
+    let url = url.map(normalize_url).unwrap_or(enrolled.url.clone());
+    let client = HubClient::new(&url, Some(enrolled.token.clone()));
+    let page = page.clamp(1, MAX_PULL);
+    let mut summary = SyncSummary { hub_node: enrolled.hub_node.clone(), ..Default::default() };
+    // The cursors belong to one hub: refuse another one answering at this address.
+    let health = client.health()?;
+    if health.hub_node != enrolled.hub_node {
+        return Err(ClientError::Refused {
+            status: 200,
+            code: "other_hub".into(),
+            message: format!(
+                "Unter {url} läuft ein anderer Hub ({}) als der, bei dem dieses Gerät angemeldet ist ({}). \
+                 Bitte die Adresse prüfen oder das Gerät neu anmelden.",
+                health.hub_node, enrolled.hub_node
+            ),
+        });
+    }
+
+    // Push.
+    let mut after = meta_i64(store, META_PUSH)?;
+    for _ in 0..MAX_ROUNDS {
+        let pending = pending_ops(store, &enrolled.hub_node, after, page)?;
+        let Some(&(last, _)) = pending.last() else { break };
+        let ops: Vec<Op> = pending.into_iter().map(|(_, op)| op).collect();
+        let resp = client.push(&ops)?;
+        summary.push_pages += 1;
+        check_clock(&resp.hub_time, &mut summary);
+        for (op, r) in ops.iter().zip(&resp.results) {
+            match r.status {
+                OpStatus::Accepted => summary.pushed += 1,
+                OpStatus::Duplicate => summary.duplicates += 1,
+                OpStatus::Rejected => {
+                    summary.rejected += 1;
+                    if r.code.as_deref() == Some("future") && summary.clock_warning.is_none() {
+                        summary.clock_warning = Some(
+                            "Der Hub lehnt Änderungen ab, deren Zeitstempel weit in der Zukunft liegt. \
+                             Bitte Datum und Uhrzeit dieses Geräts prüfen."
+                                .into(),
+                        );
+                    }
+                    summary.rejected_ops.push(RejectedOp {
+                        origin_node: op.origin_node.clone(),
+                        origin_seq: op.origin_seq,
+                        entity: op.entity.clone(),
+                        row_id: op.row_id.clone(),
+                        code: r.code.clone(),
+                        reason: r.reason.clone().unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        if resp.results.len() != ops.len() {
+            return Err(ClientError::Refused {
+                status: 200,
+                code: "protocol".into(),
+                message: format!(
+                    "Der Hub hat {} von {} Änderungen beantwortet; der Abgleich wird abgebrochen.",
+                    resp.results.len(),
+                    ops.len()
+                ),
+            });
+        }
+        store.write(None, |w| Ok(set_meta(w.read(), META_PUSH, &last.to_string())?))?;
+        after = last;
+    }
+
+    // Pull.
+    let mut cursor = meta_i64(store, META_PULL)?;
+    let source_name = hub_source_name(&enrolled.hub_node);
+    for _ in 0..MAX_ROUNDS {
+        let resp = client.pull(cursor, page)?;
+        summary.pull_pages += 1;
+        if resp.next < cursor {
+            return Err(ClientError::Refused {
+                status: 200,
+                code: "protocol".into(),
+                message: format!(
+                    "Der Hub meldet einen älteren Stand ({}) als den schon übernommenen ({cursor}). \
+                     Wurde der Hub aus einer Sicherung wiederhergestellt? Bitte neu anmelden.",
+                    resp.next
+                ),
+            });
+        }
+        if !resp.ops.is_empty() || resp.next != cursor {
+            let source = (!resp.ops.is_empty()).then(|| Source {
+                kind: "sync",
+                file_name: Some(source_name.clone()),
+                sha256: None,
+            });
+            let report = store.write(source, |w| {
+                let r = w.apply_remote(&resp.ops)?;
+                set_meta(w.read(), META_PULL, &resp.next.to_string())?;
+                Ok(r)
+            })?;
+            summary.pulled += report.applied;
+            summary.pulled_known += report.skipped;
+            summary.rows_not_written.extend(report.rejected);
+            cursor = resp.next;
+        }
+        if !resp.more {
+            break;
+        }
+    }
+    summary.cursor = cursor;
+    // Listing conflicts scans the whole change log. Their number changes only with new
+    // operations here, and every local one (a resolution, an import, a bundle) is pushed by
+    // the next sync: a run that moved nothing either way reuses the last count.
+    let moved = summary.pushed + summary.duplicates + summary.rejected + summary.pulled + summary.pulled_known > 0;
+    summary.conflicts = match get_meta(store, META_CONFLICTS)?.and_then(|v| v.parse().ok()) {
+        Some(n) if !moved => n,
+        _ => crate::conflicts::list(store)?.into_iter().filter(|c| c.open).count(),
+    };
+    let done = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    store.write(None, |w| {
+        set_meta(w.read(), META_LAST_SYNC, &done)?;
+        Ok(set_meta(w.read(), META_CONFLICTS, &summary.conflicts.to_string())?)
+    })?;
+    Ok(summary)
+}
+
+/// Warns when this device's clock and the hub's differ by more than five minutes.
+fn check_clock(hub_time: &str, summary: &mut SyncSummary) {
+    if summary.clock_warning.is_some() {
+        return;
+    }
+    let Ok(hub) = chrono::DateTime::parse_from_rfc3339(hub_time) else { return };
+    let diff = chrono::Utc::now().signed_duration_since(hub).num_seconds();
+    if diff.abs() > 300 {
+        let dir = if diff > 0 { "vor" } else { "nach" };
+        summary.clock_warning = Some(format!(
+            "Die Uhr dieses Geräts geht gegenüber dem Hub um etwa {} Minuten {dir}. Bitte Datum und Uhrzeit prüfen.",
+            diff.abs() / 60
+        ));
+    }
+}
