@@ -552,3 +552,21 @@ fn a_connection_cut_mid_push_loses_nothing_and_the_lost_answer_comes_back_as_dup
     w.sync("b", &hub.url);
     assert_eq!(w.digest("a"), w.digest("b"));
 }
+
+#[test]
+fn the_hub_stops_cleanly_on_sigterm_and_keeps_its_data() {
+    let w = World::new();
+    let mut hub = w.serve();
+    w.cli("a").args(["demo", "--scale", "small"]).assert().success();
+    w.enroll("a", &hub, "department", &[]);
+    w.sync("a", &hub.url);
+    let ops = w.hub_ops();
+    assert!(ops > 0);
+    std::process::Command::new("kill").arg("-TERM").arg(hub.child.id().to_string()).status().unwrap();
+    let status = hub.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let hub = w.serve();
+    assert_eq!(w.hub_ops(), ops);
+    w.enroll("b", &hub, "department", &[]);
+    assert_eq!(w.sync("b", &hub.url)["pulled"].as_i64(), Some(ops));
+}

@@ -93,7 +93,7 @@ fn main() {
     println!("sync with nothing to do: {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
     let t = Instant::now();
     let open = schulinventar_sync::conflicts::list(&laptop).expect("conflicts").len();
-    println!("of that, listing conflicts ({open}): {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+    println!("listing all conflicts ({open}), a full scan of the log: {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
     let size: u64 = ["hub.sqlite", "hub.sqlite-wal"]
         .iter()
         .map(|f| std::fs::metadata(dir.path().join("hub").join(f)).map(|m| m.len()).unwrap_or(0))

@@ -88,7 +88,8 @@ pub fn spawn_with(dir: &Path, listen: &str, tls: Option<TlsFiles>) -> std::io::R
     Ok(RunningHub { addr, https, stop: Some(stop), thread: Some(thread) })
 }
 
-/// Runs the hub in the foreground on `listen` over the data directory `data` until Ctrl-C.
+/// Runs the hub in the foreground on `listen` over the data directory `data` until Ctrl-C or
+/// SIGTERM.
 /// `bound` is told the hub's URL first (the port may have been 0).
 pub fn run_blocking(data: &Path, listen: &str, tls: Option<TlsFiles>, bound: impl FnOnce(&str)) -> std::io::Result<()> {
     if let Some(files) = &tls {
@@ -104,11 +105,34 @@ pub fn run_blocking(data: &Path, listen: &str, tls: Option<TlsFiles>, bound: imp
         bound(&url);
         tracing::info!(url = %url, data = %data.display(), "Hub gestartet");
         serve(listener, storage, tls.as_ref(), async {
-            let _ = tokio::signal::ctrl_c().await;
+            stop_signal().await;
             tracing::info!("Hub wird beendet");
         })
         .await
     })
+}
+
+/// Ctrl-C, or SIGTERM (a service manager stopping the hub): open requests are finished first.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Structured logs of the hub on stderr (one line per request).
