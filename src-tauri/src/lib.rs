@@ -9,6 +9,7 @@ pub mod funding;
 pub mod import;
 pub mod reports;
 mod state;
+pub mod sync;
 
 use std::path::Path;
 
@@ -60,6 +61,14 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             reports::report_preview,
             reports::report_save,
             reports::export_list,
+            sync::sync_status,
+            sync::sync_hub_reachable,
+            sync::sync_enroll,
+            sync::sync_now,
+            sync::sync_conflicts,
+            sync::sync_resolve,
+            sync::bundle_export,
+            sync::bundle_import,
         ])
         // Counts (pupils, devices) are far below 2^53, so plain numbers are safe in JavaScript.
         .dangerously_cast_bigints_to_number()

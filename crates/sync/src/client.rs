@@ -178,10 +178,16 @@ impl HubClient {
     /// roots, or, when `SCHULINVENTAR_HUB_CA` names a PEM file, against the certificates in it
     /// (a department's own CA or a self-signed hub certificate).
     pub fn new(url: &str, token: Option<String>) -> HubClient {
+        HubClient::with_timeouts(url, token, Duration::from_secs(10), Duration::from_secs(300))
+    }
+
+    /// A client that gives up connecting after `connect` and on any request after `total`
+    /// (a quick reachability check, say).
+    pub fn with_timeouts(url: &str, token: Option<String>, connect: Duration, total: Duration) -> HubClient {
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(300)));
+            .timeout_connect(Some(connect))
+            .timeout_global(Some(total));
         if let Some(roots) = custom_roots() {
             config = config.tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build());
         }

@@ -95,6 +95,24 @@ export const commands = {
 	 *  Progress (rows written of all) arrives on `on_progress`.
 	 */
 	exportList: (request: ListExport, onProgress: Channel<SaveProgress>) => typedError<number, CoreError>(__TAURI_INVOKE("export_list", { request, onProgress })),
+	syncStatus: () => typedError<SyncStatus, SyncFailure>(__TAURI_INVOKE("sync_status")),
+	/**  Whether the enrolled hub answers within two seconds (false when not enrolled). */
+	syncHubReachable: () => typedError<boolean, SyncFailure>(__TAURI_INVOKE("sync_hub_reachable")),
+	/**  Enrols this device at a hub with the one-time code the department handed out. */
+	syncEnroll: (hubUrl: string, code: string, deviceName: string) => typedError<SyncStatus, SyncFailure>(__TAURI_INVOKE("sync_enroll", { hubUrl, code, deviceName })),
+	/**  Pushes what the hub lacks and pulls what this device lacks. */
+	syncNow: () => typedError<SyncRun, SyncFailure>(__TAURI_INVOKE("sync_now")),
+	/**  The conflicts of the change log: open ones, or all (`all`). */
+	syncConflicts: (all: boolean) => typedError<ConflictView[], SyncFailure>(__TAURI_INVOKE("sync_conflicts", { all })),
+	/**  Closes a conflict by writing the chosen value as a new change, which syncs like any other. */
+	syncResolve: (id: string, keep: Keep) => typedError<null, SyncFailure>(__TAURI_INVOKE("sync_resolve", { id, keep })),
+	/**
+	 *  Writes this device's changes to a signed bundle file (`since_ack`: only what the devices
+	 *  whose bundles were read here have not confirmed).
+	 */
+	bundleExport: (path: string, sinceAck: boolean) => typedError<BundleResult, SyncFailure>(__TAURI_INVOKE("bundle_export", { path, sinceAck })),
+	/**  Reads a bundle: everything is checked first, then applied in one transaction. */
+	bundleImport: (path: string) => typedError<BundleResult, SyncFailure>(__TAURI_INVOKE("bundle_import", { path })),
 };
 
 /* Types */
@@ -173,6 +191,17 @@ export type Budget = {
 	remaining_cents: number | null,
 };
 
+/**  What a bundle holds or brought. */
+export type BundleResult = {
+	/**  Operations in the bundle. */
+	operations: number,
+	/**  The device that wrote it. */
+	origin: string,
+	/**  On import: operations new here (the rest were known). */
+	applied: number,
+	skipped: number,
+};
+
 /**
  *  A funding category with whether its spending buys inventory items (then a line should link
  *  the items it paid for).
@@ -226,6 +255,31 @@ export type ColumnMapping = {
 	field_label: string | null,
 	/**  Why a recognised column is not used for this entity. */
 	note: string | null,
+};
+
+/**  One side of a conflict. */
+export type ConflictSide = {
+	/**  The value as JSON text (`null` for a cleared field). */
+	value: string,
+	author: string,
+	device: string,
+	/**  When the change was made (RFC 3339). */
+	at: string,
+};
+
+/**  A field changed on two devices at once, or a row edited that another device deleted. */
+export type ConflictView = {
+	id: string,
+	/**  `concurrent` or `edit_deleted`. */
+	kind: string,
+	entity: string,
+	row_id: string,
+	field: string,
+	/**  The value in force. */
+	winner: ConflictSide,
+	/**  The value that was overwritten. */
+	loser: ConflictSide,
+	open: boolean,
 };
 
 /**  The error type of every fallible core function. */
@@ -565,6 +619,13 @@ export type ItemRef = {
 	/**  Retired or deleted items are still shown on their invoice. */
 	retired: boolean,
 };
+
+/**  Which value closes a conflict. */
+export type Keep = 
+/**  The value in force. */
+"winner" | 
+/**  The overwritten value. */
+"loser";
 
 /**  A value of a closed vocabulary: its stable code and its German label. */
 export type Label = {
@@ -949,6 +1010,40 @@ export type Severity =
 "warning" | 
 /**  For information (deadlines ahead). */
 "info";
+
+/**
+ *  Why a sync command failed: `code` for the page's logic ("unreachable", "not_enrolled", the
+ *  hub's refusal code, or "core"), `message` in German.
+ */
+export type SyncFailure = {
+	code: string,
+	message: string,
+};
+
+/**  A summary of a sync run for the page. */
+export type SyncRun = {
+	pushed: number,
+	duplicates: number,
+	rejected: number,
+	/**  Why the hub refused operations, one line each. */
+	rejected_reasons: string[],
+	pulled: number,
+	conflicts: number,
+	clock_warning: string | null,
+	status: SyncStatus,
+};
+
+/**  What the page shows about this device's sync without asking the hub. */
+export type SyncStatus = {
+	enrolled: boolean,
+	hub_url: string | null,
+	/**  End of the last sync that went through (RFC 3339). */
+	last_sync: string | null,
+	/**  Changes made here that the hub has not answered yet. */
+	pending: number,
+	/**  Open conflicts (as of the last sync or conflict list). */
+	open_conflicts: number,
+};
 
 /**  A table. `sheet` names its XLSX sheet (≤ 31 characters, unique within the document). */
 export type Table = {

@@ -1,0 +1,181 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import SyncPage from "./SyncPage.svelte";
+import { SyncFlow } from "./syncFlow.svelte";
+import type { ConflictView, SyncRun, SyncStatus } from "../bindings";
+
+type Handler = (args: Record<string, unknown>) => unknown;
+
+/** Answers the sync commands from `handlers`; records every call. */
+function mockSync(handlers: Record<string, Handler>): { cmd: string; args: Record<string, unknown> }[] {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+  mockIPC((cmd, args) => {
+    const a = (args ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args: a });
+    const handler = handlers[cmd];
+    if (!handler) throw `unbekanntes Kommando ${cmd}`;
+    return handler(a);
+  });
+  return calls;
+}
+
+const notEnrolled: SyncStatus = { enrolled: false, hub_url: null, last_sync: null, pending: 12, open_conflicts: 0 };
+const enrolled: SyncStatus = {
+  enrolled: true,
+  hub_url: "http://127.0.0.1:9000",
+  last_sync: "2026-11-26T09:30:00Z",
+  pending: 3,
+  open_conflicts: 1,
+};
+
+const conflict: ConflictView = {
+  id: "a1b2c3d4",
+  kind: "concurrent",
+  entity: "room",
+  row_id: "r-1",
+  field: "name",
+  winner: { value: '"Raum 101"', author: "laptop-b", device: "node-b", at: "2026-11-25T08:00:00Z" },
+  loser: { value: '"Physik"', author: "laptop-a", device: "node-a", at: "2026-11-25T07:59:00Z" },
+  open: true,
+};
+
+describe("Abgleich", () => {
+  it("enrols with the department's code, then syncs and shows what moved and what the hub refused", async () => {
+    let status = notEnrolled;
+    const run: SyncRun = {
+      pushed: 12,
+      duplicates: 0,
+      rejected: 1,
+      rejected_reasons: ["device d-9: Die Schule 100013 gehört nicht zu den Schulen dieses Geräts."],
+      pulled: 40,
+      conflicts: 0,
+      clock_warning: null,
+      status: { ...enrolled, pending: 0, last_sync: "2026-11-26T10:00:00Z" },
+    };
+    const calls = mockSync({
+      sync_status: () => status,
+      sync_hub_reachable: () => true,
+      sync_conflicts: () => [],
+      sync_enroll: () => {
+        status = enrolled;
+        return enrolled;
+      },
+      sync_now: () => run,
+    });
+    const flow = new SyncFlow();
+    render(SyncPage, { flow });
+
+    expect((await screen.findByTestId("sync-hub")).textContent).toBe("nicht angemeldet");
+    expect(screen.queryByTestId("sync-now")).toBeNull();
+    // Nothing is sent before every field is filled.
+    const form = screen.getByTestId("sync-enroll");
+    await userEvent.click(within(form).getByRole("button", { name: "Anmelden" }));
+    expect((await screen.findByTestId("sync-error")).textContent).toContain("Bitte Hub-Adresse, Anmeldecode und Gerätenamen");
+    await userEvent.type(screen.getByLabelText("Hub-Adresse"), "http://127.0.0.1:9000");
+    await userEvent.type(screen.getByLabelText("Anmeldecode"), "K7QF-2MXP");
+    await userEvent.type(screen.getByLabelText("Name dieses Geräts"), "Laptop Keller");
+    await userEvent.click(within(form).getByRole("button", { name: "Anmelden" }));
+    expect((await screen.findByTestId("sync-notice")).textContent).toContain("beim Hub http://127.0.0.1:9000 angemeldet");
+    expect(calls.find((c) => c.cmd === "sync_enroll")?.args).toEqual({
+      hubUrl: "http://127.0.0.1:9000",
+      code: "K7QF-2MXP",
+      deviceName: "Laptop Keller",
+    });
+    expect(screen.queryByTestId("sync-enroll")).toBeNull();
+    expect(screen.getByTestId("sync-pending").textContent).toBe("3");
+
+    await userEvent.click(screen.getByTestId("sync-now"));
+    const result = await screen.findByTestId("sync-result");
+    expect(result.textContent).toContain("12 gesendet, 40 empfangen,");
+    expect(result.textContent).toContain("1 abgelehnt");
+    expect(screen.getByTestId("sync-rejected").textContent).toContain("gehört nicht zu den Schulen dieses Geräts");
+    expect(screen.getByTestId("sync-pending").textContent).toBe("0");
+    expect(screen.getByTestId("sync-last").textContent).not.toBe("noch nie");
+  });
+
+  it("lists a conflict with both values and resolves it with the chosen one after a confirmation", async () => {
+    let open = [conflict];
+    const calls = mockSync({
+      sync_status: () => enrolled,
+      sync_hub_reachable: () => false,
+      sync_conflicts: () => open,
+      sync_resolve: () => {
+        open = [];
+        return null;
+      },
+    });
+    render(SyncPage, { flow: new SyncFlow() });
+    const reachable = await screen.findByTestId("sync-reachable");
+    await expect.poll(() => reachable.textContent).toBe("nein");
+    const row = await screen.findByTestId("conflict");
+    expect(row.textContent).toContain('"Raum 101"');
+    expect(row.textContent).toContain('"Physik"');
+    expect(row.textContent).toContain("laptop-a");
+    expect(screen.getByTestId("sync-conflict-count").textContent).toBe("1");
+
+    const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValueOnce(true);
+    await userEvent.click(within(row).getByRole("button", { name: "Überschriebenen Wert nehmen" }));
+    expect(calls.filter((c) => c.cmd === "sync_resolve")).toEqual([]);
+    await userEvent.click(within(row).getByRole("button", { name: "Überschriebenen Wert nehmen" }));
+    expect((await screen.findByTestId("sync-notice")).textContent).toContain("Konflikt a1b2c3d4 gelöst");
+    expect(calls.find((c) => c.cmd === "sync_resolve")?.args).toEqual({ id: "a1b2c3d4", keep: "loser" });
+    expect(screen.queryByTestId("conflict")).toBeNull();
+    expect(screen.getByTestId("sync-conflict-count").textContent).toBe("0");
+    confirm.mockRestore();
+  });
+
+  it("writes and reads USB bundles and shows a refused bundle's reason", async () => {
+    const calls = mockSync({
+      sync_status: () => notEnrolled,
+      sync_conflicts: () => [],
+      bundle_export: () => ({ operations: 1234, origin: "node-a", applied: 0, skipped: 0 }),
+      bundle_import: (a) => {
+        if (a.path === "/media/usb/kaputt.sibundle") {
+          throw { code: "core", message: "Das Paket ist beschädigt: die Prüfsumme stimmt nicht." };
+        }
+        return { operations: 50, origin: "node-b", applied: 45, skipped: 5 };
+      },
+    });
+    render(SyncPage, { flow: new SyncFlow(), pickBundle: async () => "/media/usb/laptop-a.sibundle" });
+    await screen.findByTestId("sync-hub");
+    await userEvent.click(within(screen.getByTestId("bundle-export")).getByRole("button", { name: "Paket schreiben" }));
+    expect((await screen.findByTestId("sync-notice")).textContent).toBe(
+      "Paket geschrieben: 1.234 Änderungen nach /media/usb/laptop-a.sibundle",
+    );
+    expect(calls.find((c) => c.cmd === "bundle_export")?.args).toEqual({ path: "/media/usb/laptop-a.sibundle", sinceAck: true });
+
+    await userEvent.type(screen.getByTestId("bundle-import-path"), "/media/usb/kaputt.sibundle");
+    await userEvent.click(within(screen.getByTestId("bundle-import")).getByRole("button", { name: "Paket einlesen" }));
+    expect((await screen.findByTestId("sync-error")).textContent).toContain("Prüfsumme stimmt nicht");
+    await userEvent.clear(screen.getByTestId("bundle-import-path"));
+    await userEvent.type(screen.getByTestId("bundle-import-path"), "/media/usb/laptop-b.sibundle");
+    await userEvent.click(within(screen.getByTestId("bundle-import")).getByRole("button", { name: "Paket einlesen" }));
+    expect((await screen.findByTestId("sync-notice")).textContent).toBe(
+      "Paket von Gerät node-b eingelesen: 45 neue Änderungen, 5 waren schon vorhanden.",
+    );
+    expect(screen.queryByTestId("sync-error")).toBeNull();
+  });
+
+  it("syncs in the background only while enrolled and the hub answers", async () => {
+    let reachable = false;
+    const calls = mockSync({
+      sync_status: () => enrolled,
+      sync_hub_reachable: () => reachable,
+      sync_now: () => ({ pushed: 0, duplicates: 0, rejected: 0, rejected_reasons: [], pulled: 2, conflicts: 0, clock_warning: null, status: enrolled }),
+    });
+    const flow = new SyncFlow();
+    await flow.backgroundTick();
+    expect(calls.filter((c) => c.cmd === "sync_now")).toEqual([]);
+    reachable = true;
+    await flow.backgroundTick();
+    expect(calls.filter((c) => c.cmd === "sync_now")).toHaveLength(1);
+    expect(flow.lastRun?.pulled).toBe(2);
+
+    mockSync({ sync_status: () => notEnrolled, sync_hub_reachable: () => true, sync_now: () => flow.lastRun });
+    const idle = new SyncFlow();
+    await idle.backgroundTick();
+    expect(idle.lastRun).toBeNull();
+  });
+});
