@@ -116,3 +116,37 @@ export async function visibleError(session) {
   const alerts = await session.texts('[role="alert"]');
   return alerts.join(" | ");
 }
+
+/**
+ * Waits until `selector` matches one element whose trimmed text `expected` accepts: the text
+ * itself, a RegExp or a predicate. Fails at once when the page shows an error.
+ */
+export async function waitForText(session, selector, expected, what = selector) {
+  const accepts =
+    typeof expected === "function"
+      ? expected
+      : expected instanceof RegExp
+        ? (t) => expected.test(t)
+        : (t) => t === expected;
+  return session.waitFor(
+    async () => {
+      const error = await visibleError(session);
+      if (error) throw new Error(`the app shows an error: ${error}`);
+      const texts = await session.texts(selector);
+      return texts.length === 1 && accepts(texts[0].trim()) ? texts[0].trim() : null;
+    },
+    { timeoutMs: 120_000, describe: async () => `waiting for ${what}; seen: ${(await session.texts("main")).join(" ")}` },
+  );
+}
+
+/** Types into a field that may lie below the fold: WebKitWebDriver types only into what is in view. */
+export async function typeInto(session, selector, text) {
+  await session.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [selector]);
+  await session.type(selector, text);
+}
+
+/** Clicks an element that may lie outside the visible part of the scrolling page. */
+export async function press(session, selector) {
+  await session.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [selector]);
+  await session.click(selector);
+}

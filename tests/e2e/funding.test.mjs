@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appBinary, cli, cliBinary, openApp, saveScreenshot, visibleError } from "./app.mjs";
+import { appBinary, cli, cliBinary, openApp, press, saveScreenshot, typeInto, waitForText } from "./app.mjs";
 
 const BASIS = "programme-digitalpakt-basis";
 const byTestId = (id) => `[data-testid="${id}"]`;
@@ -55,34 +55,6 @@ function cliFindings(db) {
 const spentCell = `${byTestId("budget-table")}[data-programme="${BASIS}"] tr[data-kind="authority"] td[data-column="spent_cents"]`;
 const allocatedCell = `${byTestId("budget-table")}[data-programme="${BASIS}"] tr[data-kind="authority"] td[data-column="allocated_cents"]`;
 
-/** Waits until `selector` shows `expected` (a string or a test function); fails at once on an error. */
-async function waitForSelectorText(session, selector, expected, what) {
-  return session.waitFor(
-    async () => {
-      const error = await visibleError(session);
-      if (error) throw new Error(`the app shows an error: ${error}`);
-      const texts = await session.texts(selector);
-      if (texts.length !== 1) return null;
-      const text = texts[0].trim();
-      const ok = typeof expected === "function" ? expected(text) : text === expected;
-      return ok ? text : null;
-    },
-    { timeoutMs: 60_000, describe: async () => `waiting for ${what}; seen: ${(await session.texts("main")).join(" ")}` },
-  );
-}
-
-/** Types into a field below the fold: WebKitWebDriver only types into what is in view. */
-async function typeInto(session, selector, text) {
-  await session.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [selector]);
-  await session.type(selector, text);
-}
-
-/** Clicks an element that may lie outside the visible part of the scrolling page. */
-async function press(session, selector) {
-  await session.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [selector]);
-  await session.click(selector);
-}
-
 /** Chooses the option of a select by its visible text, as a user would, and tells Svelte. */
 async function choose(session, selector, optionText) {
   const chosen = await session.execute(
@@ -115,7 +87,7 @@ describe("Fördermittel in the app window", () => {
         await session.click(byTestId("nav-funding"));
 
         // 1. The budget equals what the CLI computes for the same file.
-        const spent = await waitForSelectorText(session, spentCell, (t) => t.endsWith("€"), "the Basis budget");
+        const spent = await waitForText(session, spentCell, (t) => t.endsWith("€"), "the Basis budget");
         assert.equal(spent, euro(expected.spent_cents));
         assert.equal((await session.texts(allocatedCell))[0].trim(), euro(expected.allocated_cents));
         const captions = await session.texts(`${byTestId("budget-table")} caption`);
@@ -157,7 +129,7 @@ describe("Fördermittel in the app window", () => {
         // 3. A new invoice with one line, split from the programme's shares.
         await press(session, byTestId("funding-tab-invoices"));
         await press(session, byTestId("invoice-new"));
-        await waitForSelectorText(session, byTestId("invoice-form") + " h4", "Neue Rechnung erfassen", "the form");
+        await waitForText(session, byTestId("invoice-form") + " h4", "Neue Rechnung erfassen", "the form");
         await session.waitFor(() =>
           session.execute("return document.querySelectorAll(arguments[0] + ' option').length > 1;", [byTestId("line-school")]),
         );
@@ -178,7 +150,7 @@ describe("Fördermittel in the app window", () => {
         assert.equal(federal, "1.071,00");
         await saveScreenshot(session, "funding-invoice-form.png", byTestId("invoice-form"), { scroll: true });
         await press(session, byTestId("invoice-save"));
-        await waitForSelectorText(
+        await waitForText(
           session,
           byTestId("invoice-notice"),
           "Rechnung E2E-2024-0815 mit 1 Position gespeichert.",
@@ -189,7 +161,7 @@ describe("Fördermittel in the app window", () => {
         // 4. The budget: spent grew by exactly the line's gross, in the window and in the file.
         await press(session, byTestId("funding-tab-budget"));
         const grown = euro(expected.spent_cents + 119_000);
-        assert.equal(await waitForSelectorText(session, spentCell, grown, `spent ${grown}`), grown);
+        assert.equal(await waitForText(session, spentCell, grown, `spent ${grown}`), grown);
         const now = cliBasisBudget(db);
         assert.equal(now.spent_cents - expected.spent_cents, 119_000);
         assert.equal(now.federal_cents - expected.federal_cents, 107_100);
@@ -234,7 +206,7 @@ describe("Fördermittel in the app window", () => {
         await typeInto(session, "#allocation-per_pupil_cents", "125,50");
         await press(session, byTestId("allocation-formula"));
         await press(session, byTestId("allocation-save"));
-        await waitForSelectorText(session, byTestId("allocation-notice"), (t) => t.startsWith("Zuweisung über 101.906,00 € gespeichert."), "the saved allocation");
+        await waitForText(session, byTestId("allocation-notice"), (t) => t.startsWith("Zuweisung über 101.906,00 € gespeichert."), "the saved allocation");
         await session.waitFor(() => session.execute("return !!document.querySelector(arguments[0]);", [byTestId("saved-findings")]));
         const allocations = list("allocations");
         assert.equal(allocations.length, allocationsBefore + 1);
@@ -256,7 +228,7 @@ describe("Fördermittel in the app window", () => {
         await typeInto(session, "#measure-applied_on", "02.05.2023");
         await typeInto(session, "#measure-narrative", "Ziel: interaktive Displays in 12 Räumen.");
         await press(session, byTestId("measure-save"));
-        await waitForSelectorText(session, byTestId("measure-notice"), "Maßnahme „E2E Präsentationstechnik Neubau“ gespeichert.", "the saved measure");
+        await waitForText(session, byTestId("measure-notice"), "Maßnahme „E2E Präsentationstechnik Neubau“ gespeichert.", "the saved measure");
         const measure = list("measures").find((m) => m.title === "E2E Präsentationstechnik Neubau");
         assert.ok(measure, "the file holds the new measure");
         assert.deepEqual(
@@ -271,11 +243,11 @@ describe("Fördermittel in the app window", () => {
         const number = (await session.texts(`${byTestId("invoice-row")} th`))[0].trim();
         await press(session, `${byTestId("invoice-row")}:first-child th button`);
         await press(session, byTestId("invoice-edit"));
-        await waitForSelectorText(session, byTestId("invoice-form") + " h4", `Rechnung ${number} bearbeiten`, "the edit form");
+        await waitForText(session, byTestId("invoice-form") + " h4", `Rechnung ${number} bearbeiten`, "the edit form");
         const numbersField = '[data-testid="invoice-line"] input[id$="inventory_numbers"]';
         await typeInto(session, numbersField, `, ${device.inventory_number}`);
         await press(session, byTestId("invoice-save"));
-        await waitForSelectorText(session, byTestId("invoice-notice"), (t) => t.startsWith(`Rechnung ${number} mit`), "the saved invoice");
+        await waitForText(session, byTestId("invoice-notice"), (t) => t.startsWith(`Rechnung ${number} mit`), "the saved invoice");
         const linked = await session.execute(
           "return [...document.querySelectorAll('[data-testid=\"linked-items\"] li')].map((li) => li.textContent);",
         );
@@ -284,10 +256,10 @@ describe("Fördermittel in the app window", () => {
         // 4. Delete after confirmation, then undo.
         await press(session, byTestId("invoice-delete"));
         await press(session, byTestId("invoice-delete-confirm"));
-        await waitForSelectorText(session, byTestId("invoice-notice"), (t) => t.startsWith(`Rechnung ${number} mit`) && t.includes("gelöscht"), "the deletion");
+        await waitForText(session, byTestId("invoice-notice"), (t) => t.startsWith(`Rechnung ${number} mit`) && t.includes("gelöscht"), "the deletion");
         assert.equal(list("invoices").length, invoicesBefore - 1);
         await press(session, byTestId("invoice-undo"));
-        await waitForSelectorText(session, byTestId("invoice-notice"), `Rechnung ${number} wiederhergestellt.`, "the undo");
+        await waitForText(session, byTestId("invoice-notice"), `Rechnung ${number} wiederhergestellt.`, "the undo");
         assert.equal(list("invoices").length, invoicesBefore);
         await saveScreenshot(session, "funding-invoice-detail.png", byTestId("invoices-view"), { scroll: true });
       } finally {

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appBinary, cli, cliBinary, openApp, saveScreenshot, visibleError } from "./app.mjs";
+import { appBinary, cli, cliBinary, openApp, press, saveScreenshot, typeInto, waitForText } from "./app.mjs";
 
 const BASIS = "programme-digitalpakt-basis";
 const byTestId = (id) => `[data-testid="${id}"]`;
@@ -30,31 +30,6 @@ after(() => {
 
 /** The text of a PDF as poppler's pdftotext reads it. */
 const pdfText = (file) => execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
-
-/** Waits until `selector` shows text that `test` accepts; fails at once on an error. */
-async function waitForText(session, selector, test, what) {
-  return session.waitFor(
-    async () => {
-      const error = await visibleError(session);
-      if (error) throw new Error(`the app shows an error: ${error}`);
-      const texts = await session.texts(selector);
-      return texts.length === 1 && test(texts[0].trim()) ? texts[0].trim() : null;
-    },
-    { timeoutMs: 120_000, describe: async () => `waiting for ${what}; seen: ${(await session.texts("main")).join(" ")}` },
-  );
-}
-
-/** Types into a field that may lie below the fold: WebKitWebDriver types only into what is in view. */
-async function typeInto(session, selector, text) {
-  await session.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [selector]);
-  await session.type(selector, text);
-}
-
-/** Clicks an element that may lie outside the visible part of the scrolling page. */
-async function press(session, selector) {
-  await session.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [selector]);
-  await session.click(selector);
-}
 
 describe("Berichte in the app window", () => {
   it(

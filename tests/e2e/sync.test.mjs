@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appBinary, cli, cliBinary, openApp, saveScreenshot, visibleError } from "./app.mjs";
+import { appBinary, cli, cliBinary, openApp, press, saveScreenshot, waitForText } from "./app.mjs";
 
 const byTestId = (id) => `[data-testid="${id}"]`;
 
@@ -50,24 +50,6 @@ function serveHub(dataDir) {
 const code = (dataDir) =>
   execFileSync(cliBinary, ["hub", "enroll", "--role", "department", "--data", dataDir], { encoding: "utf8" }).trim();
 const digest = (db) => cli(db, "digest").trim();
-
-/** Waits until `selector` shows text that `test` accepts; fails at once on an error. */
-async function waitForText(session, selector, test, what) {
-  return session.waitFor(
-    async () => {
-      const error = await visibleError(session);
-      if (error) throw new Error(`the app shows an error: ${error}`);
-      const texts = await session.texts(selector);
-      return texts.length === 1 && test(texts[0].trim()) ? texts[0].trim() : null;
-    },
-    { timeoutMs: 120_000, describe: async () => `waiting for ${what}; seen: ${(await session.texts("main")).join(" ")}` },
-  );
-}
-
-async function press(session, selector) {
-  await session.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [selector]);
-  await session.click(selector);
-}
 
 describe("Abgleich in the app window", () => {
   it("enrols at a real hub, syncs, and converges with a second laptop; a conflict is resolved in the window", { timeout: 300_000 }, async () => {

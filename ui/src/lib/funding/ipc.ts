@@ -1,10 +1,11 @@
 import type { CoreError } from "../bindings";
 import { errorMessage } from "../errors";
 
-type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: CoreError };
+type Outcome<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
-/** Awaits a generated command and returns its data; a core error is thrown as it came. */
-export async function call<T>(outcome: Promise<Outcome<T>>): Promise<T> {
+/** Awaits a generated command and returns its data; its error (a core error unless the command
+ * names another) is thrown as it came. */
+export async function call<T, E = CoreError>(outcome: Promise<Outcome<T, E>>): Promise<T> {
   const result = await outcome;
   if (result.status === "error") throw result.error;
   return result.data;

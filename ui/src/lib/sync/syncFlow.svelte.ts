@@ -1,13 +1,6 @@
-import { commands, type SyncFailure, type SyncRun, type SyncStatus } from "../bindings";
+import { commands, type SyncRun, type SyncStatus } from "../bindings";
 import { errorMessage } from "../errors";
-
-type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: SyncFailure };
-
-async function call<T>(outcome: Promise<Outcome<T>>): Promise<T> {
-  const result = await outcome;
-  if (result.status === "error") throw result.error;
-  return result.data;
-}
+import { call } from "../funding/ipc";
 
 /** Minutes between background syncs while the hub answers. */
 export const BACKGROUND_MINUTES = 5;
