@@ -570,3 +570,91 @@ fn the_hub_stops_cleanly_on_sigterm_and_keeps_its_data() {
     w.enroll("b", &hub, "department", &[]);
     assert_eq!(w.sync("b", &hub.url)["pulled"].as_i64(), Some(ops));
 }
+
+/// Sets the note of one device by importing a one-row list, on a replica whose clock is set off
+/// by `offset` seconds.
+fn set_note(w: &World, name: &str, offset: i64, school: &str, inventory_number: &str, note: &str) {
+    let csv = w.dir.path().join(format!("notiz-{name}-{note}.csv"));
+    std::fs::write(&csv, format!("Inventarnummer;Schulnummer;Notiz\n{inventory_number};{school};{note}\n")).unwrap();
+    w.cli(name)
+        .env("SCHULINVENTAR_CLOCK_OFFSET_SECS", offset.to_string())
+        .args(["import", csv.to_str().unwrap(), "--entity", "devices", "--key", "inventory_number"])
+        .args(["--map", "Notiz=notes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 geändert"));
+}
+
+#[test]
+fn a_laptop_a_year_behind_converges_and_one_a_year_ahead_is_refused_with_a_clock_warning() {
+    const YEAR: i64 = 365 * 24 * 3600;
+    let w = World::new();
+    let hub = w.serve();
+    let late = |args: &[&str]| {
+        let mut c = w.cli("late");
+        c.env("SCHULINVENTAR_CLOCK_OFFSET_SECS", (-YEAR).to_string()).args(args);
+        c
+    };
+    // The laptop whose clock is a year behind makes the data; the hub takes its old timestamps.
+    late(&["demo", "--scale", "small"]).assert().success();
+    w.enroll("late", &hub, "department", &[]);
+    w.enroll("now", &hub, "department", &[]);
+    let ops = w.log_len("late") as u64;
+    let out = late(&["sync", "--json"]).assert().success().get_output().stdout.clone();
+    let r: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!((r["pushed"].as_u64(), r["rejected"].as_u64()), (Some(ops), Some(0)), "{r}");
+    assert!(r["clock_warning"].as_str().is_some_and(|m| m.contains("Minuten nach")), "the late clock is named: {r}");
+    w.sync("now", &hub.url);
+    assert_eq!(w.digest("late"), w.digest("now"));
+
+    // Both change the same note; the late laptop's edit comes later in real time, but its
+    // timestamp is a year older, so the other value is in force on both, with a conflict.
+    let devices = w.json("now", &["list", "devices", "--limit", "1", "--json"]);
+    let device = &devices[0];
+    let schools = w.json("now", &["list", "schools", "--json"]);
+    let school = schools.as_array().unwrap().iter().find(|s| s["id"] == device["school_id"]).unwrap();
+    let (nr, inv) = (school["school_number"].as_str().unwrap(), device["inventory_number"].as_str().unwrap());
+    set_note(&w, "now", 0, nr, inv, "rot");
+    set_note(&w, "late", -YEAR, nr, inv, "blau");
+    w.sync("now", &hub.url);
+    late(&["sync"]).assert().success();
+    w.sync("now", &hub.url);
+    assert_eq!(w.digest("late"), w.digest("now"), "converged despite the clock");
+    let note = |name: &str| {
+        let list = w.json(name, &["list", "devices", "--search", inv, "--json"]);
+        list.as_array().unwrap().iter().find(|d| d["id"] == device["id"]).unwrap()["notes"].clone()
+    };
+    assert_eq!((note("late"), note("now")), (Value::from("rot"), Value::from("rot")));
+    let conflicts = w.json("late", &["conflicts", "--json"]);
+    assert_eq!(conflicts, w.json("now", &["conflicts", "--json"]), "the same conflict on both");
+    assert_eq!(conflicts.as_array().unwrap().len(), 1, "{conflicts}");
+    assert_eq!(conflicts[0]["loser"]["value"], "blau");
+
+    // Having seen the newer timestamps, the late laptop's clock has caught up: its next edit wins.
+    set_note(&w, "late", -YEAR, nr, inv, "grün");
+    late(&["sync"]).assert().success();
+    w.sync("now", &hub.url);
+    assert_eq!((note("late"), note("now")), (Value::from("grün"), Value::from("grün")));
+    assert_eq!(w.digest("late"), w.digest("now"));
+
+    // A laptop a year ahead: its change is refused as from the future, with the reason and a
+    // warning about its clock (exit code 3); it still receives everything else.
+    w.enroll("early", &hub, "department", &[]);
+    w.cli("early").env("SCHULINVENTAR_CLOCK_OFFSET_SECS", YEAR.to_string()).args(["sync"]).assert().success();
+    set_note(&w, "early", YEAR, nr, inv, "gelb");
+    let out = w
+        .cli("early")
+        .env("SCHULINVENTAR_CLOCK_OFFSET_SECS", YEAR.to_string())
+        .args(["sync", "--json"])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["rejected"].as_u64(), Some(1), "{r}");
+    assert_eq!(r["rejected_ops"][0]["code"], "future", "{r}");
+    assert!(r["clock_warning"].as_str().is_some_and(|m| m.contains("Uhr")), "{r}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Warnung"), "the warning on stderr too");
+    w.sync("now", &hub.url);
+    assert_eq!(note("now"), Value::from("grün"), "the refused change did not travel");
+}

@@ -3,6 +3,7 @@
 //! (time, node) that last-writer-wins merging uses. The last timestamp is persisted in `meta`, and
 //! a new clock never issues a timestamp below it, even if the system clock went backwards.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension};
@@ -32,6 +33,27 @@ impl Hlc {
     }
 }
 
+/// Seconds by which this process's clock is set off the system clock: the environment variable
+/// `SCHULINVENTAR_CLOCK_OFFSET_SECS` (signed; unset or 0 in normal use). It shows how a replica
+/// whose clock is wrong behaves (tests of clock safety, a demonstration) without touching the
+/// machine's clock.
+pub fn clock_offset_secs() -> i64 {
+    static OFFSET: OnceLock<i64> = OnceLock::new();
+    *OFFSET.get_or_init(|| {
+        std::env::var("SCHULINVENTAR_CLOCK_OFFSET_SECS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+    })
+}
+
+/// The physical clock of the HLC: the system clock, set off by [`clock_offset_secs`].
+fn physical_clock() -> NTP64 {
+    let now = uhlc::system_time_clock();
+    match clock_offset_secs() {
+        0 => now,
+        // NTP64 keeps whole seconds in its upper 32 bits.
+        off => NTP64(now.0.saturating_add_signed(off.saturating_mul(1 << 32))),
+    }
+}
+
 fn format_ts(ts: &Timestamp, node: &str) -> Hlc {
     Hlc(format!("{:016x}-{node}", ts.get_time().as_u64()))
 }
@@ -54,7 +76,11 @@ impl Clock {
         let id = ID::try_from(id_num).unwrap_or_else(|_| ID::rand());
         // The persisted timestamp may be far ahead if the system clock was reset; accept it so
         // that the clock never goes backwards.
-        let hlc = HLCBuilder::new().with_id(id).with_max_delta(Duration::from_secs(100 * 365 * 24 * 3600)).build();
+        let hlc = HLCBuilder::new()
+            .with_id(id)
+            .with_clock(physical_clock)
+            .with_max_delta(Duration::from_secs(100 * 365 * 24 * 3600))
+            .build();
         let clock = Clock { hlc, node };
         clock.observe_persisted(conn)?;
         Ok(clock)

@@ -468,7 +468,9 @@ fn check_clock(hub_time: &str, summary: &mut SyncSummary) {
         return;
     }
     let Ok(hub) = chrono::DateTime::parse_from_rfc3339(hub_time) else { return };
-    let diff = chrono::Utc::now().signed_duration_since(hub).num_seconds();
+    // This replica's clock, as its timestamps see it (see `clock_offset_secs`).
+    let now = chrono::Utc::now() + chrono::Duration::seconds(schulinventar_core::clock::clock_offset_secs());
+    let diff = now.signed_duration_since(hub).num_seconds();
     if diff.abs() > 300 {
         let dir = if diff > 0 { "vor" } else { "nach" };
         summary.clock_warning = Some(format!(
