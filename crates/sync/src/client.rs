@@ -408,7 +408,12 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
         after = last;
     }
 
-    // Pull.
+    // Pull. The open conflicts change only on rows that pulled operations touch (local changes
+    // went to the hub above: none pushed means the stored count still holds for what is here).
+    // For a few rows, their conflicts before and after are counted instead of the whole log.
+    let stored_count: Option<usize> = get_meta(store, META_CONFLICTS)?.and_then(|v| v.parse().ok());
+    let mut recount =
+        RowRecount::new(stored_count.filter(|_| summary.pushed + summary.duplicates + summary.rejected == 0));
     let mut cursor = meta_i64(store, META_PULL)?;
     let source_name = hub_source_name(&enrolled.hub_node);
     for _ in 0..MAX_ROUNDS {
@@ -431,6 +436,7 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
                 file_name: Some(source_name.clone()),
                 sha256: None,
             });
+            recount.before_page(store, &resp.ops)?;
             let report = store.write(source, |w| {
                 let r = w.apply_remote(&resp.ops)?;
                 set_meta(w.read(), META_PULL, &resp.next.to_string())?;
@@ -448,10 +454,12 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
     summary.cursor = cursor;
     // Listing conflicts scans the whole change log. Their number changes only with new
     // operations here, and every local one (a resolution, an import, a bundle) is pushed by
-    // the next sync: a run that moved nothing either way reuses the last count.
+    // the next sync: a run that moved nothing either way reuses the last count, one that only
+    // pulled operations for a few rows recounts those rows.
     let moved = summary.pushed + summary.duplicates + summary.rejected + summary.pulled + summary.pulled_known > 0;
-    summary.conflicts = match get_meta(store, META_CONFLICTS)?.and_then(|v| v.parse().ok()) {
-        Some(n) if !moved => n,
+    summary.conflicts = match (stored_count, recount.finish(store)?) {
+        (Some(n), _) if !moved => n,
+        (_, Some(n)) => n,
         _ => crate::conflicts::list(store)?.into_iter().filter(|c| c.open).count(),
     };
     let done = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -460,6 +468,50 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
         Ok(set_meta(w.read(), META_CONFLICTS, &summary.conflicts.to_string())?)
     })?;
     Ok(summary)
+}
+
+/// Rows pulled operations touched beyond which the whole change log is recounted instead.
+const RECOUNT_ROWS: usize = 2_000;
+
+/// The open-conflict count carried through a pull: the last count, less the open conflicts the
+/// touched rows had before their first page was applied, plus what they have at the end.
+struct RowRecount {
+    /// The count before the pull; `None` once counting by rows is given up.
+    base: Option<usize>,
+    before: usize,
+    touched: std::collections::BTreeSet<(String, String)>,
+}
+
+impl RowRecount {
+    fn new(base: Option<usize>) -> RowRecount {
+        RowRecount { base, before: 0, touched: Default::default() }
+    }
+
+    /// Counts the open conflicts of the rows this page touches for the first time.
+    fn before_page(&mut self, store: &Store, ops: &[Op]) -> Result<()> {
+        if self.base.is_none() {
+            return Ok(());
+        }
+        let new: std::collections::BTreeSet<(String, String)> = ops
+            .iter()
+            .map(|op| (op.entity.clone(), op.row_id.clone()))
+            .filter(|row| !self.touched.contains(row))
+            .collect();
+        if self.touched.len() + new.len() > RECOUNT_ROWS {
+            self.base = None;
+            return Ok(());
+        }
+        self.before += crate::conflicts::open_on_rows(store, new.iter().map(|(e, r)| (e.as_str(), r.as_str())))?;
+        self.touched.extend(new);
+        Ok(())
+    }
+
+    /// The count after the pull, or `None` where the whole log has to be counted.
+    fn finish(&self, store: &Store) -> Result<Option<usize>> {
+        let Some(base) = self.base else { return Ok(None) };
+        let after = crate::conflicts::open_on_rows(store, self.touched.iter().map(|(e, r)| (e.as_str(), r.as_str())))?;
+        Ok(Some((base + after).saturating_sub(self.before)))
+    }
 }
 
 /// Warns when this device's clock and the hub's differ by more than five minutes.

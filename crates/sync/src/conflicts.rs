@@ -45,9 +45,29 @@ fn at(hlc: &str) -> String {
 
 /// Every conflict in the change log, sorted by entity, row, field and the losing operation.
 pub fn list(store: &Store) -> Result<Vec<Conflict>> {
+    conflicts(store, None)
+}
+
+/// The open conflicts on the given rows (entity, row id): what a sync that brought operations
+/// for a few rows recounts instead of the whole change log.
+pub fn open_on_rows<'a>(store: &Store, rows: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<usize> {
+    let mut open = 0;
+    for row in rows {
+        open += conflicts(store, Some(row))?.iter().filter(|c| c.open).count();
+    }
+    Ok(open)
+}
+
+/// The conflicts of the whole change log, or of one row.
+fn conflicts(store: &Store, row: Option<(&str, &str)>) -> Result<Vec<Conflict>> {
     let conn = store.conn();
     let mut out = Vec::new();
-    let mut stmt = conn.prepare(
+    // One row: both halves start from that row's operations (the index on entity, row id, hlc).
+    let (only_a, only_d) = match row {
+        Some(_) => ("WHERE a.entity = ?1 AND a.row_id = ?2", "d.entity = ?1 AND d.row_id = ?2 AND"),
+        None => ("", ""),
+    };
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT 'concurrent', a.entity, a.row_id, f.key,
                 json_extract(b.fields, '$.\"' || f.key || '\"'), b.hlc, b.origin_node, b.author,
                 json_extract(a.fields, '$.\"' || f.key || '\"'), a.hlc, a.origin_node, a.author,
@@ -58,6 +78,7 @@ pub fn list(store: &Store) -> Result<Vec<Conflict>> {
          JOIN change_log b ON b.entity = a.entity AND b.row_id = a.row_id AND b.hlc > a.hlc
               AND b.origin_node <> a.origin_node
          JOIN json_each(b.prev) g ON g.key = f.key AND g.value = f.value
+         {only_a}
          UNION ALL
          SELECT 'edit_deleted', e.entity, e.row_id, f.key,
                 json_extract(d.fields, '$.deleted_at'), d.hlc, d.origin_node, d.author,
@@ -68,13 +89,16 @@ pub fn list(store: &Store) -> Result<Vec<Conflict>> {
          JOIN change_log e ON e.entity = d.entity AND e.row_id = d.row_id AND e.hlc > d.hlc
               AND e.origin_node <> d.origin_node
          JOIN json_each(e.fields) f ON f.key <> 'deleted_at'
-         WHERE json_type(d.fields, '$.deleted_at') = 'text'
+         WHERE {only_d} json_type(d.fields, '$.deleted_at') = 'text'
            AND json_type(e.fields, '$.deleted_at') IS NULL
            AND NOT EXISTS (SELECT 1 FROM change_log u WHERE u.entity = d.entity AND u.row_id = d.row_id
                            AND u.hlc > d.hlc AND u.hlc < e.hlc AND json_type(u.fields, '$.deleted_at') = 'null')
-         ORDER BY 2, 3, 4, 10",
-    )?;
-    let mut rows = stmt.query([])?;
+         ORDER BY 2, 3, 4, 10"
+    ))?;
+    let mut rows = match row {
+        Some((entity, row_id)) => stmt.query(rusqlite::params![entity, row_id])?,
+        None => stmt.query([])?,
+    };
     while let Some(r) = rows.next()? {
         let value = |i: usize| -> rusqlite::Result<Value> {
             Ok(match r.get_ref(i)? {
