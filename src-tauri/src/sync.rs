@@ -58,13 +58,12 @@ pub struct SyncStatus {
 
 fn status_of(store: &schulinventar_core::Store) -> Result<SyncStatus, SyncFailure> {
     let local = client::local_status(store)?;
-    let open = client::get_meta(store, "hub_open_conflicts")?.and_then(|v| v.parse().ok()).unwrap_or(0);
     Ok(SyncStatus {
         enrolled: local.enrolled,
         hub_url: local.hub_url,
         last_sync: local.last_sync,
         pending: local.pending as u32,
-        open_conflicts: open,
+        open_conflicts: local.open_conflicts as u32,
     })
 }
 

@@ -101,6 +101,8 @@ pub struct LocalStatus {
     pub pending: usize,
     /// The hub sequence up to which operations are applied here.
     pub cursor: i64,
+    /// Open conflicts as of the last sync (0 before the first).
+    pub open_conflicts: usize,
 }
 
 pub fn local_status(store: &Store) -> Result<LocalStatus> {
@@ -112,6 +114,7 @@ pub fn local_status(store: &Store) -> Result<LocalStatus> {
         last_sync: get_meta(store, META_LAST_SYNC)?,
         pending: pending_count(store)?,
         cursor: meta_i64(store, META_PULL)?,
+        open_conflicts: get_meta(store, META_CONFLICTS)?.and_then(|v| v.parse().ok()).unwrap_or(0),
     })
 }
 
