@@ -23,6 +23,31 @@ use crate::error::{CoreError, Result};
 use crate::model::*;
 use crate::store::{constraint_error, fts_rowid, get_row, rowid_of, to_sql, Source, Store, Writer};
 
+/// Calls `$go::<T>(…)` with the data type of the entity named `$entity`.
+macro_rules! by_entity {
+    ($entity:expr, $id:expr, $go:ident($($arg:expr),*)) => {
+        match $entity {
+            "school_authority" => $go::<SchoolAuthorityData>($($arg),*),
+            "school" => $go::<SchoolData>($($arg),*),
+            "building" => $go::<BuildingData>($($arg),*),
+            "room" => $go::<RoomData>($($arg),*),
+            "device" => $go::<DeviceData>($($arg),*),
+            "loan" => $go::<LoanData>($($arg),*),
+            "fibre_link" => $go::<FibreLinkData>($($arg),*),
+            "access_point" => $go::<AccessPointData>($($arg),*),
+            "presentation_hardware" => $go::<PresentationHardwareData>($($arg),*),
+            "programme" => $go::<ProgrammeData>($($arg),*),
+            "allocation" => $go::<AllocationData>($($arg),*),
+            "measure" => $go::<MeasureData>($($arg),*),
+            "invoice" => $go::<InvoiceData>($($arg),*),
+            "invoice_line" => $go::<InvoiceLineData>($($arg),*),
+            "invoice_item" => $go::<InvoiceItemData>($($arg),*),
+            "media_concept" => $go::<MediaConceptData>($($arg),*),
+            other => Err(CoreError::not_found(other, $id)),
+        }
+    };
+}
+
 /// One operation as it travels between replicas: a change-log row without the local sequence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Op {
@@ -38,6 +63,10 @@ pub struct Op {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+
+/// Key in a delete operation's `prev` naming the row's latest version (HLC) the deleting replica
+/// had seen: edits with a greater HLC were made without knowledge of the delete.
+pub const ROW_VERSION: &str = "*";
 
 /// Per origin node, the highest origin sequence a replica holds.
 pub type VersionVector = BTreeMap<String, i64>;
@@ -303,24 +332,39 @@ impl Writer<'_> {
             }
             Ok(())
         }
-        match entity {
-            "school_authority" => go::<SchoolAuthorityData>(self, id, field, value),
-            "school" => go::<SchoolData>(self, id, field, value),
-            "building" => go::<BuildingData>(self, id, field, value),
-            "room" => go::<RoomData>(self, id, field, value),
-            "device" => go::<DeviceData>(self, id, field, value),
-            "loan" => go::<LoanData>(self, id, field, value),
-            "fibre_link" => go::<FibreLinkData>(self, id, field, value),
-            "access_point" => go::<AccessPointData>(self, id, field, value),
-            "presentation_hardware" => go::<PresentationHardwareData>(self, id, field, value),
-            "programme" => go::<ProgrammeData>(self, id, field, value),
-            "allocation" => go::<AllocationData>(self, id, field, value),
-            "measure" => go::<MeasureData>(self, id, field, value),
-            "invoice" => go::<InvoiceData>(self, id, field, value),
-            "invoice_line" => go::<InvoiceLineData>(self, id, field, value),
-            "invoice_item" => go::<InvoiceItemData>(self, id, field, value),
-            "media_concept" => go::<MediaConceptData>(self, id, field, value),
-            other => Err(CoreError::not_found(other, id)),
+        by_entity!(entity, id, go(self, id, field, value))
+    }
+
+    /// Restores a deleted row named by entity and id (a normal undelete, validated).
+    pub fn restore_row(&mut self, entity: &str, id: &str) -> Result<()> {
+        fn go<T: crate::Entity + crate::Validate>(w: &mut Writer<'_>, id: &str) -> Result<()> {
+            w.undelete::<T>(id).map(|_| ())
+        }
+        by_entity!(entity, id, go(self, id))
+    }
+
+    /// Confirms the deletion of a deleted row with a new delete operation: it supersedes the
+    /// earlier one, so conflicts about edits that delete hid are closed with the row kept
+    /// deleted.
+    pub fn confirm_delete(&mut self, entity: &str, id: &str) -> Result<()> {
+        let info = entity::by_name(entity).ok_or_else(|| CoreError::not_found(entity, id))?;
+        let deleted: Option<Option<String>> = self
+            .tx
+            .prepare_cached(&format!("SELECT deleted_at FROM {} WHERE id = ?1", info.table))?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        match deleted {
+            Some(Some(_)) => {
+                let now = self.clock.now();
+                let mut f = Map::new();
+                f.insert("deleted_at".into(), Value::String(now.to_rfc3339()));
+                self.set_fields_at(info, id, &f, now)
+            }
+            Some(None) => Err(CoreError::InvalidArgument {
+                message: format!("{} {id} ist nicht gelöscht.", info.name),
+                field: Some("id".into()),
+            }),
+            None => Err(CoreError::not_found(entity, id)),
         }
     }
 }

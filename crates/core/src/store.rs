@@ -483,11 +483,28 @@ impl Writer<'_> {
         Ok(hlc)
     }
 
-    fn set_fields_at(&mut self, info: &EntityInfo, id: &str, fields: &Map<String, Value>, hlc: Hlc) -> Result<()> {
+    pub(crate) fn set_fields_at(
+        &mut self,
+        info: &EntityInfo,
+        id: &str,
+        fields: &Map<String, Value>,
+        hlc: Hlc,
+    ) -> Result<()> {
         if matches!(info.table, "schools" | "buildings" | "rooms") {
             self.places.borrow_mut().clear();
         }
-        let prev = self.field_versions(info, id, fields)?;
+        let mut prev = self.field_versions(info, id, fields)?;
+        if fields.get("deleted_at").is_some_and(Value::is_string) {
+            // A delete also records the row's latest version it saw, so an edit made elsewhere
+            // that it did not know of can be told apart from one it overrode knowingly.
+            let seen: Option<String> = self
+                .tx
+                .prepare_cached("SELECT max(hlc) FROM change_log WHERE entity = ?1 AND row_id = ?2")?
+                .query_row(params![info.name, id], |r| r.get(0))?;
+            if let Some(seen) = seen {
+                prev.insert(crate::apply::ROW_VERSION.into(), Value::String(seen));
+            }
+        }
         let sets = fields.keys().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 3)).collect::<Vec<_>>().join(", ");
         let sql = format!("UPDATE {} SET updated_at = ?2, {sets} WHERE id = ?1", info.table);
         let mut values = vec![SqlValue::Text(id.to_owned()), SqlValue::Text(hlc.to_rfc3339())];

@@ -4,9 +4,13 @@
 //!   field (neither knew of the other); the later one won, the other value was lost.
 //! - `edit_deleted`: an operation changed a row after another replica had deleted it (the row
 //!   stays deleted, the edit is hidden).
+//! - `deleted_concurrently`: a replica deleted a row without knowing of an edit made elsewhere
+//!   (the edit has the earlier HLC but is newer than the row version the delete recorded as
+//!   seen); the row is deleted and the edit hidden with it.
 //!
 //! A conflict is open while the winning operation still holds the field; resolving writes a new
-//! normal operation, which closes it on every replica that receives it.
+//! normal operation, which closes it on every replica that receives it. For the two kinds about
+//! deleted rows, resolving restores the row (the edit comes back) or confirms the deletion.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -74,7 +78,7 @@ fn conflicts(store: &Store, row: Option<(&str, &str)>) -> Result<Vec<Conflict>> 
                 (SELECT max(c.hlc) FROM change_log c
                    WHERE c.entity = a.entity AND c.row_id = a.row_id AND json_type(c.fields, '$.\"' || f.key || '\"') IS NOT NULL)
          FROM change_log a
-         JOIN json_each(a.prev) f
+         JOIN json_each(a.prev) f ON f.key <> '*'
          JOIN change_log b ON b.entity = a.entity AND b.row_id = a.row_id AND b.hlc > a.hlc
               AND b.origin_node <> a.origin_node
          JOIN json_each(b.prev) g ON g.key = f.key AND g.value = f.value
@@ -93,6 +97,18 @@ fn conflicts(store: &Store, row: Option<(&str, &str)>) -> Result<Vec<Conflict>> 
            AND json_type(e.fields, '$.deleted_at') IS NULL
            AND NOT EXISTS (SELECT 1 FROM change_log u WHERE u.entity = d.entity AND u.row_id = d.row_id
                            AND u.hlc > d.hlc AND u.hlc < e.hlc AND json_type(u.fields, '$.deleted_at') = 'null')
+         UNION ALL
+         SELECT 'deleted_concurrently', e.entity, e.row_id, f.key,
+                json_extract(d.fields, '$.deleted_at'), d.hlc, d.origin_node, d.author,
+                json_extract(e.fields, '$.\"' || f.key || '\"'), e.hlc, e.origin_node, e.author,
+                (SELECT max(c.hlc) FROM change_log c
+                   WHERE c.entity = e.entity AND c.row_id = e.row_id AND json_type(c.fields, '$.deleted_at') IS NOT NULL)
+         FROM change_log d
+         JOIN change_log e ON e.entity = d.entity AND e.row_id = d.row_id AND e.hlc < d.hlc
+              AND e.hlc > json_extract(d.prev, '$.\"*\"') AND e.origin_node <> d.origin_node
+         JOIN json_each(e.fields) f ON f.key <> 'deleted_at'
+         WHERE {only_d} json_type(d.fields, '$.deleted_at') = 'text' AND json_type(d.prev, '$.\"*\"') = 'text'
+           AND json_type(e.fields, '$.deleted_at') IS NULL
          ORDER BY 2, 3, 4, 10"
     ))?;
     let mut rows = match row {
@@ -164,18 +180,27 @@ pub fn find_open(store: &Store, id: &str) -> Result<Conflict> {
     }
 }
 
-/// Resolves a `concurrent` conflict by writing `value` to its field as a new operation. An
-/// `edit_deleted` conflict closes when the row is restored (a normal undelete); until then its
-/// fields cannot be written.
+/// Resolves a conflict with the chosen `value`. A `concurrent` conflict writes `value` to its
+/// field as a new operation. A conflict about a deleted row (`edit_deleted`,
+/// `deleted_concurrently`) is resolved by restoring the row when the edit's value is chosen (the
+/// edit comes back with it), or by confirming the deletion (a new delete operation) when the
+/// deletion's value is chosen.
 pub fn resolve(store: &mut Store, conflict: &Conflict, value: Value) -> Result<()> {
-    if conflict.kind == "edit_deleted" {
-        return Err(CoreError::InvalidArgument {
-            message: format!(
-                "Der Konflikt „{}“ betrifft einen gelöschten Eintrag ({} {}): er wird gelöst, indem der Eintrag wiederhergestellt wird.",
-                conflict.id, conflict.entity, conflict.row_id
-            ),
-            field: Some("id".into()),
-        });
+    if conflict.kind == "edit_deleted" || conflict.kind == "deleted_concurrently" {
+        let (entity, id) = (conflict.entity.as_str(), conflict.row_id.as_str());
+        return if value == conflict.loser.value {
+            store.write(None, |w| w.restore_row(entity, id))
+        } else if value == conflict.winner.value {
+            store.write(None, |w| w.confirm_delete(entity, id))
+        } else {
+            Err(CoreError::InvalidArgument {
+                message: format!(
+                    "Der Konflikt „{}“ betrifft einen gelöschten Eintrag: er wird gelöst, indem der Eintrag wiederhergestellt oder die Löschung bestätigt wird.",
+                    conflict.id
+                ),
+                field: Some("value".into()),
+            })
+        };
     }
     store.write(None, |w| w.set_field(&conflict.entity, &conflict.row_id, &conflict.field, value))
 }

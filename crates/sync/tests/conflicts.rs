@@ -83,3 +83,72 @@ fn an_edit_to_a_row_deleted_elsewhere_is_a_conflict_until_the_row_is_restored() 
     assert!(list(&r[1]).unwrap().iter().all(|c| !c.open));
     assert_eq!(digest(&r[0]).unwrap(), digest(&r[1]).unwrap());
 }
+
+#[test]
+fn an_edit_that_a_later_delete_did_not_know_is_a_conflict_resolved_either_way() {
+    let (_d, mut r) = replicas(2);
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Schule")).unwrap();
+    let dev = r[0].create(device(&s.id, None)).unwrap();
+    let other = r[0].create(device(&s.id, None)).unwrap();
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+    // Replica 1 edits first, replica 0 deletes later without having seen the edit: the delete
+    // wins by time, and the edit must not vanish silently.
+    let mut edited = dev.data.clone();
+    edited.asset.notes = Some("Display getauscht".into());
+    r[1].update(&dev.id, edited.clone()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    r[0].delete::<DeviceData>(&dev.id).unwrap();
+    // A delete made after seeing an edit is no conflict.
+    let mut seen = other.data.clone();
+    seen.asset.notes = Some("gesehen".into());
+    r[1].update(&other.id, seen).unwrap();
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+    r[0].delete::<DeviceData>(&other.id).unwrap();
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+
+    let c = list(&r[1]).unwrap();
+    assert_eq!(c, list(&r[0]).unwrap());
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(
+        (c[0].kind.as_str(), c[0].row_id.as_str(), c[0].field.as_str(), c[0].open),
+        ("deleted_concurrently", dev.id.as_str(), "notes", true)
+    );
+    assert_eq!(c[0].loser.value.as_str(), Some("Display getauscht"));
+    assert_eq!(c[0].loser.node, r[1].node_id());
+    assert!(c[0].winner.value.is_string(), "the winner is the deletion: {:?}", c[0].winner);
+    assert!(r[1].get::<DeviceData>(&dev.id).unwrap().deleted_at.is_some());
+
+    // Choosing the edit restores the row with the edit; the conflict closes on both.
+    resolve(&mut r[1], &c[0], c[0].loser.value.clone()).unwrap();
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+    let back = r[0].get::<DeviceData>(&dev.id).unwrap();
+    assert!(back.deleted_at.is_none());
+    assert_eq!(back.data.asset.notes.as_deref(), Some("Display getauscht"));
+    assert!(list(&r[0]).unwrap().iter().all(|c| !c.open));
+    assert_eq!(digest(&r[0]).unwrap(), digest(&r[1]).unwrap());
+
+    // The same situation once more, now resolved by confirming the deletion.
+    edited.asset.notes = Some("zweite Änderung".into());
+    r[0].update(&dev.id, edited).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    r[1].delete::<DeviceData>(&dev.id).unwrap();
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+    let open: Vec<_> = list(&r[0]).unwrap().into_iter().filter(|c| c.open).collect();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].loser.value.as_str(), Some("zweite Änderung"));
+    // A value that is neither side is refused.
+    assert!(resolve(&mut r[0], &open[0], serde_json::json!("etwas anderes")).is_err());
+    resolve(&mut r[0], &open[0], open[0].winner.value.clone()).unwrap();
+    let (x, y) = two(&mut r);
+    exchange(x, y, PAGE).unwrap();
+    assert!(r[1].get::<DeviceData>(&dev.id).unwrap().deleted_at.is_some());
+    assert!(list(&r[1]).unwrap().iter().all(|c| !c.open));
+    assert_eq!(list(&r[0]).unwrap(), list(&r[1]).unwrap());
+    assert_eq!(digest(&r[0]).unwrap(), digest(&r[1]).unwrap());
+}
