@@ -71,6 +71,19 @@ pub const ROW_VERSION: &str = "*";
 /// Per origin node, the highest origin sequence a replica holds.
 pub type VersionVector = BTreeMap<String, i64>;
 
+/// A row as its operations say: per column the latest value, and its first and last HLC.
+struct Merged {
+    values: BTreeMap<&'static str, Value>,
+    first: Hlc,
+    last: Hlc,
+}
+
+impl Merged {
+    fn deleted(&self) -> bool {
+        !self.values.get("deleted_at").is_none_or(Value::is_null)
+    }
+}
+
 /// A remote operation whose row could not be written (e.g. an inventory number another row
 /// already holds). The operation is kept in the change log; the row keeps its former state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -223,43 +236,174 @@ impl Writer<'_> {
     }
 
     /// Writes the row as its operations in the log say: per field the value of the latest
-    /// operation naming it.
-    fn rebuild_row(&mut self, info: &'static EntityInfo, id: &str) -> Result<()> {
-        let mut values: BTreeMap<&'static str, Value> = BTreeMap::new();
-        let (mut first, mut last): (Option<Hlc>, Option<Hlc>) = (None, None);
-        {
-            let mut stmt = self.tx.prepare_cached(
-                "SELECT hlc, fields FROM change_log WHERE entity = ?1 AND row_id = ?2 ORDER BY hlc, origin_node",
-            )?;
-            let mut rows = stmt.query(params![info.name, id])?;
-            while let Some(r) = rows.next()? {
-                let hlc = Hlc(r.get(0)?);
-                let fields: Map<String, Value> = serde_json::from_str(&r.get::<_, String>(1)?)?;
-                for (k, v) in fields {
-                    let known = info.columns.iter().chain(["deleted_at"].iter()).find(|c| **c == k);
-                    if let Some(col) = known {
-                        values.insert(col, v);
+    /// operation naming it. A row that would share a unique value with a live row is parked or
+    /// parks the other (see [`crate::unique`]); rows it had parked are tried again.
+    pub(crate) fn rebuild_row(&mut self, info: &'static EntityInfo, id: &str) -> Result<()> {
+        self.rebuild_at(info, id, 0)
+    }
+
+    fn rebuild_at(&mut self, info: &'static EntityInfo, id: &str, depth: usize) -> Result<()> {
+        if depth > 32 {
+            return Err(CoreError::Database {
+                message: format!("{} {id}: zu viele voneinander abhängige doppelte Werte.", info.name),
+            });
+        }
+        let Some(state) = self.merged(info, id)? else { return Ok(()) };
+        self.tx
+            .prepare_cached("DELETE FROM sync_parked WHERE entity = ?1 AND row_id = ?2")?
+            .execute(params![info.name, id])?;
+        if state.deleted() {
+            self.write_state(info, id, &state, false).map_err(constraint_error)?;
+            return self.retry_parked_by(id, depth);
+        }
+        // Each round either writes the row live, parks it, or parks rows with a later claim.
+        let mut displaced: Vec<String> = Vec::new();
+        for _ in 0..8 {
+            self.tx.prepare_cached("SAVEPOINT live_row")?.execute([])?;
+            let tried = self.write_state(info, id, &state, false);
+            match tried {
+                Ok(()) => {
+                    self.tx.prepare_cached("RELEASE live_row")?.execute([])?;
+                    // Rows the displaced ones had parked may now be free (or wait for this one).
+                    for other in displaced {
+                        self.retry_parked_by(&other, depth + 1)?;
+                    }
+                    return self.retry_parked_by(id, depth);
+                }
+                Err(e) => {
+                    self.tx.prepare_cached("ROLLBACK TO live_row")?.execute([])?;
+                    self.tx.prepare_cached("RELEASE live_row")?.execute([])?;
+                    if !crate::unique::is_unique_violation(&e) {
+                        return Err(constraint_error(e));
                     }
                 }
-                first.get_or_insert_with(|| hlc.clone());
-                last = Some(hlc);
+            }
+            // Store it hidden, then see who holds its values.
+            self.write_state(info, id, &state, true).map_err(constraint_error)?;
+            let blockers = crate::unique::blockers(&self.tx, info, id)?;
+            let mine = crate::unique::claim(&self.tx, info.name, id)?;
+            let mut winner: Option<(crate::unique::Blocker, (String, String))> = None;
+            for b in &blockers {
+                let theirs = crate::unique::claim(&self.tx, b.entity.name, &b.id)?;
+                if theirs < mine && winner.as_ref().is_none_or(|(_, w)| theirs < *w) {
+                    winner = Some((b.clone(), theirs));
+                }
+            }
+            if let Some((b, _)) = winner {
+                self.tx
+                    .prepare_cached("INSERT INTO sync_parked(entity, row_id, field, blocker_entity, blocker_id) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                    .execute(params![info.name, id, b.field, b.entity.name, b.id])?;
+                return self.retry_parked_by(id, depth);
+            }
+            if blockers.is_empty() {
+                return Err(CoreError::Database {
+                    message: format!(
+                        "{} {id}: ein eindeutiger Wert ist doppelt, aber kein anderer Eintrag hält ihn.",
+                        info.name
+                    ),
+                });
+            }
+            // Every holder was created later: they give way.
+            for b in blockers {
+                let Some(theirs) = self.merged(b.entity, &b.id)? else { continue };
+                self.write_state(b.entity, &b.id, &theirs, true).map_err(constraint_error)?;
+                self.tx
+                    .prepare_cached("INSERT OR REPLACE INTO sync_parked(entity, row_id, field, blocker_entity, blocker_id) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                    .execute(params![b.entity.name, b.id, b.field, info.name, id])?;
+                displaced.push(b.id);
             }
         }
-        let (Some(first), Some(last)) = (first, last) else { return Ok(()) };
+        Err(CoreError::Database {
+            message: format!("{} {id}: doppelte Werte ließen sich nicht auflösen.", info.name)
+        })
+    }
+
+    /// Tries again every row parked because of row `id` (which changed).
+    fn retry_parked_by(&mut self, id: &str, depth: usize) -> Result<()> {
+        let parked: Vec<String> = {
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT entity, row_id FROM sync_parked WHERE blocker_id = ?1 ORDER BY entity, row_id",
+            )?;
+            let rows = stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            rows.map(|r| r.map(|(e, i)| format!("{e}\n{i}"))).collect::<rusqlite::Result<_>>()?
+        };
+        for key in parked {
+            let (entity, row) = key.split_once('\n').unwrap_or_default();
+            if let Some(info) = entity::by_name(entity) {
+                self.rebuild_at(info, row, depth + 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After a local write to row `id`: if it was parked, or held a value a parked row waits
+    /// for, those rows are worked out again.
+    pub(crate) fn after_local_write(&mut self, info: &'static EntityInfo, id: &str) -> Result<()> {
+        let (own, others): (bool, bool) = self.tx.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM sync_parked WHERE entity = ?1 AND row_id = ?2), EXISTS (SELECT 1 FROM sync_parked WHERE blocker_id = ?2)",
+        )?.query_row(params![info.name, id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if own {
+            self.rebuild_row(info, id)
+        } else if others {
+            self.retry_parked_by(id, 0)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The row as its operations say, if it has any.
+    fn merged(&self, info: &'static EntityInfo, id: &str) -> Result<Option<Merged>> {
+        let mut values: BTreeMap<&'static str, Value> = BTreeMap::new();
+        values.insert("deleted_at", Value::Null);
+        let (mut first, mut last): (Option<Hlc>, Option<Hlc>) = (None, None);
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT hlc, fields FROM change_log WHERE entity = ?1 AND row_id = ?2 ORDER BY hlc, origin_node",
+        )?;
+        let mut rows = stmt.query(params![info.name, id])?;
+        while let Some(r) = rows.next()? {
+            let hlc = Hlc(r.get(0)?);
+            let fields: Map<String, Value> = serde_json::from_str(&r.get::<_, String>(1)?)?;
+            for (k, v) in fields {
+                let known = info.columns.iter().chain(["deleted_at"].iter()).find(|c| **c == k);
+                if let Some(col) = known {
+                    values.insert(col, v);
+                }
+            }
+            first.get_or_insert_with(|| hlc.clone());
+            last = Some(hlc);
+        }
+        Ok(first.zip(last).map(|(first, last)| Merged { values, first, last }))
+    }
+
+    /// Writes a merged row and its search entry; `parked` stores it hidden (deleted at its last
+    /// change). Returns SQLite's own error so a unique violation can be told apart.
+    fn write_state(
+        &mut self,
+        info: &'static EntityInfo,
+        id: &str,
+        state: &Merged,
+        parked: bool,
+    ) -> std::result::Result<(), rusqlite::Error> {
         let existing: Option<i64> = self
             .tx
             .prepare_cached(&format!("SELECT rowid FROM {} WHERE id = ?1", info.table))?
             .query_row([id], |r| r.get(0))
             .optional()?;
-        let cols: Vec<&str> = values.keys().copied().collect();
-        let mut params: Vec<SqlValue> = vec![SqlValue::Text(id.to_owned()), SqlValue::Text(last.to_rfc3339())];
-        params.extend(values.values().map(to_sql));
+        let cols: Vec<&str> = state.values.keys().copied().collect();
+        let mut params: Vec<SqlValue> = vec![SqlValue::Text(id.to_owned()), SqlValue::Text(state.last.to_rfc3339())];
+        params.extend(state.values.iter().map(|(k, v)| {
+            if parked && *k == "deleted_at" {
+                SqlValue::Text(state.last.to_rfc3339())
+            } else {
+                to_sql(v)
+            }
+        }));
         if existing.is_some() {
             let sets: String = cols.iter().enumerate().map(|(i, c)| format!(", {c} = ?{}", i + 3)).collect();
             let sql = format!("UPDATE {} SET updated_at = ?2{sets} WHERE id = ?1", info.table);
-            self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params)).map_err(constraint_error)?;
+            self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
         } else {
-            params.push(SqlValue::Text(first.to_rfc3339()));
+            params.push(SqlValue::Text(state.first.to_rfc3339()));
             let names: String = cols.iter().map(|c| format!(", {c}")).collect();
             let marks: String = (0..cols.len()).map(|i| format!(", ?{}", i + 3)).collect();
             let sql = format!(
@@ -267,23 +411,24 @@ impl Writer<'_> {
                 info.table,
                 cols.len() + 3
             );
-            self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params)).map_err(constraint_error)?;
+            self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
         }
         if let Some(code) = info.search_code {
-            let rowid = rowid_of(&self.tx, info, id)?;
+            let search = |e: CoreError| rusqlite::Error::ToSqlConversionFailure(Box::new(e));
+            let rowid = rowid_of(&self.tx, info, id).map_err(search)?;
             if existing.is_some() {
-                self.unindex(fts_rowid(code, rowid))?;
+                self.unindex(fts_rowid(code, rowid)).map_err(search)?;
             }
-            let deleted = !values.get("deleted_at").is_none_or(Value::is_null);
-            if !deleted {
+            if !parked && !state.deleted() {
                 match info.name {
-                    "school" => self.reindex::<SchoolData>(id, rowid)?,
-                    "room" => self.reindex::<RoomData>(id, rowid)?,
-                    "device" => self.reindex::<DeviceData>(id, rowid)?,
-                    "access_point" => self.reindex::<AccessPointData>(id, rowid)?,
-                    "presentation_hardware" => self.reindex::<PresentationHardwareData>(id, rowid)?,
-                    _ => {}
+                    "school" => self.reindex::<SchoolData>(id, rowid),
+                    "room" => self.reindex::<RoomData>(id, rowid),
+                    "device" => self.reindex::<DeviceData>(id, rowid),
+                    "access_point" => self.reindex::<AccessPointData>(id, rowid),
+                    "presentation_hardware" => self.reindex::<PresentationHardwareData>(id, rowid),
+                    _ => Ok(()),
                 }
+                .map_err(search)?;
             }
         }
         Ok(())
@@ -341,6 +486,43 @@ impl Writer<'_> {
             w.undelete::<T>(id).map(|_| ())
         }
         by_entity!(entity, id, go(self, id))
+    }
+
+    /// Gives a row that sync keeps hidden (see [`crate::unique`]) another value for the field it
+    /// shares with a live row, validated like any write; the row then comes back.
+    pub fn set_parked_field(&mut self, entity: &str, id: &str, field: &str, value: Value) -> Result<()> {
+        fn go<T: crate::Entity + crate::Validate>(
+            w: &mut Writer<'_>,
+            id: &str,
+            field: &str,
+            value: Value,
+        ) -> Result<()> {
+            let parked: bool =
+                w.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_parked WHERE entity = ?1 AND row_id = ?2)")?
+                    .query_row(params![T::INFO.name, id], |r| r.get(0))?;
+            if !parked || !T::INFO.columns.contains(&field) {
+                return Err(CoreError::InvalidArgument {
+                    message: format!(
+                        "{} {id} ist nicht wegen eines doppelten Werts in „{field}“ ausgeblendet.",
+                        T::INFO.name
+                    ),
+                    field: Some("id".into()),
+                });
+            }
+            let row = w.get::<T>(id)?;
+            let Value::Object(mut map) = serde_json::to_value(&row.data)? else {
+                return Err(CoreError::Database { message: "Interner Fehler: Datensatz ist kein Objekt.".into() });
+            };
+            map.insert(field.to_owned(), value);
+            let mut data: T = serde_json::from_value(Value::Object(map))
+                .map_err(|e| CoreError::field(field, "invalid", format!("Der Wert für „{field}“ passt nicht: {e}.")))?;
+            data.normalize();
+            w.check(&data, Some(id))?;
+            let mut f = Map::new();
+            f.insert(field.to_owned(), crate::store::field_map(&data, T::INFO)?.remove(field).unwrap_or(Value::Null));
+            w.set_fields(T::INFO, id, &f).map(|_| ())
+        }
+        by_entity!(entity, id, go(self, id, field, value))
     }
 
     /// Confirms the deletion of a deleted row with a new delete operation: it supersedes the

@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod model;
 pub mod query;
 pub mod store;
+pub mod unique;
 pub mod validate;
 pub mod validate_funding;
 

@@ -264,7 +264,7 @@ impl Writer<'_> {
         &self.tx
     }
 
-    fn check<T: Validate>(&self, data: &T, id: Option<&str>) -> Result<()> {
+    pub(crate) fn check<T: Validate>(&self, data: &T, id: Option<&str>) -> Result<()> {
         let ctx = Ctx { conn: &self.tx, today: self.today, places: &self.places };
         let errors = data.validate(&ctx, id)?;
         if errors.is_empty() {
@@ -510,7 +510,11 @@ impl Writer<'_> {
         let mut values = vec![SqlValue::Text(id.to_owned()), SqlValue::Text(hlc.to_rfc3339())];
         values.extend(fields.values().map(to_sql));
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values)).map_err(constraint_error)?;
-        self.log(info, id, &Value::Object(fields.clone()), prev, &hlc)
+        self.log(info, id, &Value::Object(fields.clone()), prev, &hlc)?;
+        match crate::entity::by_name(info.name) {
+            Some(info) => self.after_local_write(info, id),
+            None => Ok(()),
+        }
     }
 
     /// For each field, the HLC of the operation that wrote its current value (null only for rows

@@ -416,7 +416,7 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
     // For a few rows, their conflicts before and after are counted instead of the whole log.
     let stored_count: Option<usize> = get_meta(store, META_CONFLICTS)?.and_then(|v| v.parse().ok());
     let mut recount =
-        RowRecount::new(stored_count.filter(|_| summary.pushed + summary.duplicates + summary.rejected == 0));
+        RowRecount::new(store, stored_count.filter(|_| summary.pushed + summary.duplicates + summary.rejected == 0))?;
     let mut cursor = meta_i64(store, META_PULL)?;
     let source_name = hub_source_name(&enrolled.hub_node);
     for _ in 0..MAX_ROUNDS {
@@ -486,8 +486,11 @@ struct RowRecount {
 }
 
 impl RowRecount {
-    fn new(base: Option<usize>) -> RowRecount {
-        RowRecount { base, before: 0, touched: Default::default() }
+    /// Hidden duplicates may change on rows no pulled operation names (a row giving way to an
+    /// older one), so they are counted whole, before and after.
+    fn new(store: &Store, base: Option<usize>) -> Result<RowRecount> {
+        let before = if base.is_some() { crate::conflicts::open_duplicates(store)? } else { 0 };
+        Ok(RowRecount { base, before, touched: Default::default() })
     }
 
     /// Counts the open conflicts of the rows this page touches for the first time.
@@ -512,7 +515,8 @@ impl RowRecount {
     /// The count after the pull, or `None` where the whole log has to be counted.
     fn finish(&self, store: &Store) -> Result<Option<usize>> {
         let Some(base) = self.base else { return Ok(None) };
-        let after = crate::conflicts::open_on_rows(store, self.touched.iter().map(|(e, r)| (e.as_str(), r.as_str())))?;
+        let after = crate::conflicts::open_on_rows(store, self.touched.iter().map(|(e, r)| (e.as_str(), r.as_str())))?
+            + crate::conflicts::open_duplicates(store)?;
         Ok(Some((base + after).saturating_sub(self.before)))
     }
 }

@@ -8,6 +8,11 @@
 //!   (the edit has the earlier HLC but is newer than the row version the delete recorded as
 //!   seen); the row is deleted and the edit hidden with it.
 //!
+//! - `duplicate`: two replicas gave different rows the same unique value (serial number,
+//!   inventory number, school number …) while offline; the row created first keeps it and the
+//!   other is kept hidden (see `schulinventar_core::unique`) until a person gives it another
+//!   value or discards it. Open as long as the row is hidden.
+//!
 //! A conflict is open while the winning operation still holds the field; resolving writes a new
 //! normal operation, which closes it on every replica that receives it. For the two kinds about
 //! deleted rows, resolving restores the row (the edit comes back) or confirms the deletion.
@@ -153,7 +158,54 @@ fn conflicts(store: &Store, row: Option<(&str, &str)>) -> Result<Vec<Conflict>> 
             },
         });
     }
+    if row.is_none() {
+        out.extend(duplicates(store)?);
+    }
     Ok(out)
+}
+
+/// The rows sync keeps hidden because another row holds one of their unique values: each side
+/// is the row's first operation with the row's current value of the field.
+fn duplicates(store: &Store) -> Result<Vec<Conflict>> {
+    let conn = store.conn();
+    let version = |entity: &schulinventar_core::entity::EntityInfo, id: &str, field: &str| -> Result<Version> {
+        let (hlc, node, author): (String, String, String) = conn
+            .prepare_cached(
+                "SELECT hlc, origin_node, author FROM change_log WHERE entity = ?1 AND row_id = ?2 ORDER BY hlc LIMIT 1",
+            )?
+            .query_row(rusqlite::params![entity.name, id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let value: Value = conn
+            .prepare_cached(&format!("SELECT {field} FROM {} WHERE id = ?1", entity.table))?
+            .query_row([id], |r| {
+                Ok(match r.get_ref(0)? {
+                    rusqlite::types::ValueRef::Integer(n) => Value::from(n),
+                    rusqlite::types::ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+                    _ => Value::Null,
+                })
+            })?;
+        Ok(Version { value, at: at(&hlc), hlc, node, author })
+    };
+    let mut out = Vec::new();
+    for p in schulinventar_core::unique::parked(conn)? {
+        let winner = version(p.blocker.entity, &p.blocker.id, p.blocker.field)?;
+        let loser = version(p.entity, &p.id, p.blocker.field)?;
+        out.push(Conflict {
+            id: conflict_id("duplicate", p.blocker.field, &winner.hlc, &loser.hlc),
+            kind: "duplicate".into(),
+            entity: p.entity.name.into(),
+            row_id: p.id,
+            field: p.blocker.field.into(),
+            winner,
+            loser,
+            open: true,
+        });
+    }
+    Ok(out)
+}
+
+/// The number of rows sync keeps hidden for a duplicate value (each an open conflict).
+pub fn open_duplicates(store: &Store) -> Result<usize> {
+    Ok(schulinventar_core::unique::parked(store.conn())?.len())
 }
 
 /// The HLCs end in the node id and entity and row follow from the operations, so the two HLCs,
@@ -185,7 +237,18 @@ pub fn find_open(store: &Store, id: &str) -> Result<Conflict> {
 /// `deleted_concurrently`) is resolved by restoring the row when the edit's value is chosen (the
 /// edit comes back with it), or by confirming the deletion (a new delete operation) when the
 /// deletion's value is chosen.
+///
+/// A `duplicate` is resolved by giving the hidden row another `value` for the field (validated;
+/// the row comes back), or with `null` by discarding the hidden row (it stays deleted).
 pub fn resolve(store: &mut Store, conflict: &Conflict, value: Value) -> Result<()> {
+    if conflict.kind == "duplicate" {
+        let (entity, id) = (conflict.entity.as_str(), conflict.row_id.as_str());
+        return if value.is_null() {
+            store.write(None, |w| w.confirm_delete(entity, id))
+        } else {
+            store.write(None, |w| w.set_parked_field(entity, id, &conflict.field, value))
+        };
+    }
     if conflict.kind == "edit_deleted" || conflict.kind == "deleted_concurrently" {
         let (entity, id) = (conflict.entity.as_str(), conflict.row_id.as_str());
         return if value == conflict.loser.value {

@@ -14,7 +14,7 @@ const N: usize = 4;
 #[derive(Debug, Clone)]
 enum Act {
     CreateRoom(usize),
-    CreateDevice(usize),
+    CreateDevice(usize, u8),
     RenameSchool(usize, u8),
     UpdateRoom(usize, usize, u8),
     UpdateDevice(usize, usize, u8, usize),
@@ -30,7 +30,7 @@ fn act() -> impl Strategy<Value = Act> {
     let k = 0..64usize;
     prop_oneof![
         2 => r.clone().prop_map(Act::CreateRoom),
-        3 => r.clone().prop_map(Act::CreateDevice),
+        3 => (r.clone(), any::<u8>()).prop_map(|(r, v)| Act::CreateDevice(r, v)),
         1 => (r.clone(), any::<u8>()).prop_map(|(r, v)| Act::RenameSchool(r, v)),
         3 => (r.clone(), k.clone(), any::<u8>()).prop_map(|(r, k, v)| Act::UpdateRoom(r, k, v)),
         4 => (r.clone(), k.clone(), any::<u8>(), k.clone()).prop_map(|(r, k, v, x)| Act::UpdateDevice(r, k, v, x)),
@@ -80,8 +80,11 @@ fn run(acts: &[Act]) -> Result<(), TestCaseError> {
             Act::CreateRoom(i) => {
                 let _ = r[i].create(room(&school_id, &format!("R{i}-{counter}")));
             }
-            Act::CreateDevice(i) => {
-                let _ = r[i].create(device(&school_id, None));
+            Act::CreateDevice(i, v) => {
+                // Serial numbers from a small set, so replicas register the same one while apart.
+                let mut d = device(&school_id, None);
+                d.asset.serial_number = (v % 4 != 0).then(|| format!("SN-{}", v % 5));
+                let _ = r[i].create(d);
             }
             Act::RenameSchool(i, v) => {
                 let cur = r[i].get::<SchoolData>(&school_id).unwrap().data;
@@ -101,9 +104,10 @@ fn run(acts: &[Act]) -> Result<(), TestCaseError> {
             Act::UpdateDevice(i, k, v, x) => {
                 if let Some(id) = pick(&r[i], "devices", k) {
                     let mut cur = r[i].get::<DeviceData>(&id).unwrap().data;
-                    match v % 3 {
+                    match v % 4 {
                         0 => cur.asset.model = Some(format!("Modell {v}")),
                         1 => cur.asset.notes = Some(format!("Gerät {v}")),
+                        2 => cur.asset.serial_number = (v % 3 != 0).then(|| format!("SN-{}", v % 5)),
                         _ => cur.asset.room_id = pick(&r[i], "rooms", x),
                     }
                     let _ = r[i].update(&id, cur);
@@ -151,7 +155,8 @@ fn run(acts: &[Act]) -> Result<(), TestCaseError> {
     let search0 = search_entries(&r[0]);
     let conflicts0 = conflicts::list(&r[0]).unwrap();
     let total: i64 = vv0.values().sum();
-    eprintln!("case: {} actions, {total} operations, {} conflicts", acts.len(), conflicts0.len());
+    let hidden = conflicts0.iter().filter(|c| c.kind == "duplicate").count();
+    eprintln!("case: {} actions, {total} operations, {} conflicts ({hidden} duplicates)", acts.len(), conflicts0.len());
     for s in &r[1..] {
         prop_assert_eq!(&digest(s).unwrap(), &d0);
         prop_assert_eq!(&s.version_vector().unwrap(), &vv0);

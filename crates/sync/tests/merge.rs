@@ -91,25 +91,27 @@ fn unknown_fields_stay_in_the_log_and_the_rest_applies() {
 }
 
 #[test]
-fn a_constraint_violation_is_reported_and_does_not_block_the_batch() {
+fn a_row_the_database_refuses_is_reported_and_does_not_block_the_batch() {
     let (_d, mut r) = replicas(2);
     let a = r[0].create(authority()).unwrap();
     let s = r[0].create(school(&a.id, "162437", "Schule")).unwrap();
     let (x, y) = r.split_at_mut(1);
     exchange(&mut x[0], &mut y[0], PAGE).unwrap();
-    // Both replicas give a device the same inventory number while apart.
-    let d0 = r[0].create(device(&s.id, Some("INV-1"))).unwrap();
+    // A device whose operation carries a negative price (a damaged or hostile peer), then a room.
+    // (Two rows with the same unique value are no refusal: see tests/duplicates.rs.)
     let d1 = r[1].create(device(&s.id, Some("INV-1"))).unwrap();
     let other = r[1].create(room(&s.id, "B2")).unwrap();
-    let ops = r[1].ops_since(&r[0].version_vector().unwrap(), 100).unwrap();
+    let mut ops = r[1].ops_since(&r[0].version_vector().unwrap(), 100).unwrap();
+    let bad = ops.iter_mut().find(|o| o.row_id == d1.id).unwrap();
+    bad.fields.insert("price_cents".into(), serde_json::json!(-5));
     let rep = r[0].apply_ops(&ops, None).unwrap();
     assert_eq!(rep.applied, 2);
     assert_eq!(rep.rejected.len(), 1);
     assert_eq!(rep.rejected[0].row_id, d1.id);
     assert!(rep.rejected[0].message.contains("Datenbank lehnt den Wert ab"), "{}", rep.rejected[0].message);
-    // The rest of the batch arrived; the rejected operation is kept in the log.
+    // The rest of the batch arrived; the refused operation is kept in the log, its row is not written.
     assert_eq!(r[0].get::<RoomData>(&other.id).unwrap().data.number, "B2");
-    assert!(r[0].get::<DeviceData>(&d0.id).is_ok());
+    assert!(r[0].get::<DeviceData>(&d1.id).is_err());
     let logged: i64 =
         r[0].conn().query_row("SELECT count(*) FROM change_log WHERE row_id = ?1", [&d1.id], |r| r.get(0)).unwrap();
     assert_eq!(logged, 1);
