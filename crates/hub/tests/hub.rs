@@ -438,3 +438,43 @@ fn concurrent_edits_through_the_hub_show_one_conflict_on_both_laptops_until_reso
     assert_eq!(client::sync(&mut b, None, 1000).unwrap().conflicts, 0);
     assert_eq!(b.get::<DeviceData>(&dev).unwrap().data.asset.notes.as_deref(), Some("geklärt"));
 }
+
+#[test]
+fn the_same_inventory_number_registered_on_two_laptops_is_a_duplicate_everywhere_until_renumbered() {
+    let s = Setup::new();
+    let mut a = s.enrolled("a", Role::Department, &[]);
+    let mut b = s.enrolled("b", Role::Department, &[]);
+    let auth = a.create(authority()).unwrap().id;
+    let sch = a.create(school(&auth, "100001")).unwrap().id;
+    client::sync(&mut a, None, 1000).unwrap();
+    client::sync(&mut b, None, 1000).unwrap();
+
+    // b registers the device first, a a moment later but syncs first.
+    let first = b.create(device(&sch, "INV-7")).unwrap().id;
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let second = a.create(device(&sch, "INV-7")).unwrap().id;
+    let r = client::sync(&mut a, None, 1000).unwrap();
+    assert_eq!((r.pushed, r.rejected), (1, 0), "{r:?}");
+    // The hub accepts b's device too: it holds the number, a's gives way on the hub and on a.
+    let r = client::sync(&mut b, None, 1000).unwrap();
+    assert_eq!((r.pushed, r.rejected, r.conflicts), (1, 0, 1), "{r:?}");
+    let r = client::sync(&mut a, None, 1000).unwrap();
+    assert_eq!(r.conflicts, 1, "{r:?}");
+    assert_eq!(digest(&a).unwrap(), digest(&b).unwrap());
+    assert_eq!(digest(&a).unwrap(), s.hub_digest());
+    assert!(a.get::<DeviceData>(&first).unwrap().deleted_at.is_none());
+    assert!(a.get::<DeviceData>(&second).unwrap().deleted_at.is_some());
+    let c = schulinventar_sync::conflicts::list(&a).unwrap();
+    assert_eq!(c, schulinventar_sync::conflicts::list(&b).unwrap());
+    assert_eq!((c.len(), c[0].kind.as_str(), c[0].row_id.as_str()), (1, "duplicate", second.as_str()));
+
+    // a renumbers its device: it comes back on every replica.
+    schulinventar_sync::conflicts::resolve(&mut a, &c[0], serde_json::json!("INV-8")).unwrap();
+    assert_eq!(client::sync(&mut a, None, 1000).unwrap().conflicts, 0);
+    assert_eq!(client::sync(&mut b, None, 1000).unwrap().conflicts, 0);
+    let back = b.get::<DeviceData>(&second).unwrap();
+    assert!(back.deleted_at.is_none());
+    assert_eq!(back.data.asset.inventory_number.as_deref(), Some("INV-8"));
+    assert_eq!(digest(&a).unwrap(), digest(&b).unwrap());
+    assert_eq!(digest(&a).unwrap(), s.hub_digest());
+}
