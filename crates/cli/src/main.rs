@@ -105,7 +105,8 @@ enum Command {
     /// Prüfsumme über den Inhalt aller synchronisierten Tabellen: gleiche Prüfsumme heißt gleicher Stand
     Digest,
     /// Offene Synchronisationskonflikte (Feld auf zwei Geräten zugleich geändert, Änderung an
-    /// einem anderswo gelöschten Eintrag) anzeigen und lösen
+    /// einem anderswo gelöschten Eintrag, derselbe eindeutige Wert auf zwei Geräten vergeben)
+    /// anzeigen und lösen
     Conflicts(sync_cmd::ConflictsArgs),
     /// Abgleich ohne Netz: Änderungen als Paketdatei exportieren und einlesen
     #[command(subcommand)]

@@ -100,8 +100,10 @@ fn list(store: &Store, json: bool, all: bool, out: &mut impl Write) -> Result<()
     }
     let mut rows = vec![["Nr.", "Art", "Eintrag", "Feld", "Gilt jetzt", "Überschrieben", "Status"].map(String::from)];
     for c in &list {
-        let winner = if c.kind == "edit_deleted" {
+        let winner = if c.kind == "edit_deleted" || c.kind == "deleted_concurrently" {
             format!("gelöscht ({})", who(&c.winner))
+        } else if c.kind == "duplicate" {
+            format!("{} hat Vorrang ({})", shown(&c.winner.value), who(&c.winner))
         } else {
             format!("{} ({})", shown(&c.winner.value), who(&c.winner))
         };
@@ -124,7 +126,7 @@ fn list(store: &Store, json: bool, all: bool, out: &mut impl Write) -> Result<()
     if open > 0 {
         writeln!(
             out,
-            "\n{open} offen. Lösen: schulinventar conflicts resolve NR --keep winner|loser (oder --value JSON)"
+            "\n{open} offen. Lösen: schulinventar conflicts resolve NR --keep winner|loser (oder --value JSON). Gelöschte Einträge: --keep loser stellt wieder her, --keep winner bestätigt die Löschung. Doppelte Werte: --value JSON gibt dem ausgeblendeten Eintrag einen neuen Wert, --value null verwirft ihn."
         )
         .map_err(CliError::io)?;
     }
@@ -171,14 +173,20 @@ fn resolve(
         (None, None) => return Err(CliError::Usage("Bitte --keep winner|loser oder --value JSON angeben.".into())),
     };
     conflicts::resolve(store, &conflict, chosen.clone())?;
+    let row = format!("{} {}", conflict.entity, conflict.row_id);
+    let outcome = match conflict.kind.as_str() {
+        "edit_deleted" | "deleted_concurrently" if chosen == conflict.loser.value => {
+            format!("{row} ist wiederhergestellt")
+        }
+        "edit_deleted" | "deleted_concurrently" => format!("die Löschung von {row} ist bestätigt"),
+        "duplicate" if chosen.is_null() => format!("der ausgeblendete Eintrag {row} ist verworfen"),
+        "duplicate" => format!("{row} erhält „{}“ = {} und ist wieder sichtbar", conflict.field, shown(&chosen)),
+        _ => format!("{row} „{}“ = {}", conflict.field, shown(&chosen)),
+    };
     writeln!(
         out,
-        "Konflikt {} gelöst: {} {} „{}“ = {}. Die Änderung wird mit dem nächsten Paket weitergegeben.",
-        conflict.id,
-        conflict.entity,
-        conflict.row_id,
-        conflict.field,
-        shown(&chosen)
+        "Konflikt {} gelöst: {outcome}. Die Änderung wird mit dem nächsten Abgleich weitergegeben.",
+        conflict.id
     )
     .map_err(CliError::io)
 }

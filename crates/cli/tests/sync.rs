@@ -426,3 +426,81 @@ fn a_custom_value_resolves_and_is_validated() {
     assert_eq!(r.device("a", &inv)["notes"], "Mitte");
     assert_eq!(r.json("a", &["conflicts", "--json"]), Value::Array(vec![]));
 }
+
+#[test]
+fn a_device_registered_on_both_laptops_is_a_duplicate_until_one_is_renumbered_or_discarded() {
+    let (r, _) = demo_pair();
+    let (school, _) = some_device(&r);
+    let register = |name: &str, inv: &str, serial: &str| {
+        let csv = r.file(&format!("neu-{name}-{inv}.csv"));
+        std::fs::write(
+            &csv,
+            format!(
+                "Inventarnummer;Schulnummer;Kategorie;Nutzergruppe;Status;Seriennummer;Hersteller\n{inv};{school};Laptop;Schüler;im Einsatz;{serial};Dell\n"
+            ),
+        )
+        .unwrap();
+        r.cli(name)
+            .args(["import", csv.to_str().unwrap(), "--entity", "devices", "--key", "inventory_number"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("1 neu"));
+    };
+    // Both register the same new laptop (same serial number) under different inventory numbers,
+    // and another one under the same inventory number.
+    register("a", "INV-NEU-1", "SN-DOPPELT");
+    register("a", "INV-NEU-2", "SN-A2");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    register("b", "INV-NEU-3", "SN-DOPPELT");
+    register("b", "INV-NEU-2", "SN-B2");
+    let (from_a, _) = r.export("a", "a2.sibundle", true);
+    let (from_b, _) = r.export("b", "b2.sibundle", true);
+    r.import("b", &from_a);
+    r.import("a", &from_b);
+    assert_eq!(r.digest("a"), r.digest("b"));
+
+    let list = r.json("a", &["conflicts", "--json"]);
+    assert_eq!(list, r.json("b", &["conflicts", "--json"]));
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 2, "{list:?}");
+    let by_field = |f: &str| list.iter().find(|c| c["field"] == f).unwrap().clone();
+    let serial = by_field("serial_number");
+    let invno = by_field("inventory_number");
+    for c in [&serial, &invno] {
+        assert_eq!((&c["kind"], &c["open"]), (&Value::from("duplicate"), &Value::Bool(true)));
+        assert_eq!(c["winner"]["author"], "admin.a", "a registered first: {c}");
+        assert_eq!(c["loser"]["author"], "admin.b");
+    }
+    // b's laptops are hidden: not listed, not found.
+    assert_eq!(r.json("a", &["list", "devices", "--search", "INV-NEU-3", "--json"]), Value::Array(vec![]));
+    r.cli("a")
+        .arg("conflicts")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("„SN-DOPPELT“ hat Vorrang (admin.a"))
+        .stdout(predicate::str::contains("2 offen"));
+
+    // The same device twice: b discards its copy. The inventory number: b gives its laptop another.
+    r.cli("b")
+        .args(["conflicts", "resolve", serial["id"].as_str().unwrap(), "--value", "null"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("verworfen"));
+    r.cli("b")
+        .args(["conflicts", "resolve", invno["id"].as_str().unwrap(), "--value", "\"INV-NEU-1\""])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("INV-NEU-1"));
+    r.cli("b")
+        .args(["conflicts", "resolve", invno["id"].as_str().unwrap(), "--value", "\"INV-NEU-4\""])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wieder sichtbar"));
+    assert_eq!(r.json("b", &["conflicts", "--json"]), Value::Array(vec![]));
+    let (from_b, _) = r.export("b", "b3.sibundle", true);
+    r.import("a", &from_b);
+    assert_eq!(r.json("a", &["conflicts", "--json"]), Value::Array(vec![]));
+    assert_eq!(r.device("a", "INV-NEU-4")["serial_number"], "SN-B2");
+    assert_eq!(r.json("a", &["list", "devices", "--search", "INV-NEU-3", "--json"]), Value::Array(vec![]));
+    assert_eq!(r.digest("a"), r.digest("b"));
+}
