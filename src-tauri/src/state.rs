@@ -1,7 +1,8 @@
-//! The store shared by all commands.
+//! The store shared by all commands, and the store of its own a sync runs on.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::time::Duration;
 
 use schulinventar_core::{CoreError, Store};
 
@@ -16,11 +17,18 @@ struct Inner {
     /// `None` until the first successful open. A failed open (e.g. a database from a newer
     /// version) is retried by the next command, which then reports the error to the UI.
     store: Mutex<Option<Store>>,
+    /// Held for the length of a sync run, so that two never run at once.
+    syncing: Mutex<()>,
 }
+
+/// How long a sync's write waits for another connection's transaction (an import writes its
+/// rows in one) before it gives up; a command's store waits for a page of the sync at most
+/// the five seconds the store sets.
+const SYNC_BUSY_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl AppState {
     pub fn new(db_path: PathBuf) -> Self {
-        Self { inner: Arc::new(Inner { db_path, store: Mutex::new(None) }) }
+        Self { inner: Arc::new(Inner { db_path, store: Mutex::new(None), syncing: Mutex::new(()) }) }
     }
 
     pub fn db_path(&self) -> &Path {
@@ -67,6 +75,29 @@ impl AppState {
         .map_err(CoreError::from)?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(CoreError::from)?;
         f(&conn)
+    }
+
+    /// Runs a sync job `f` on a [`Store`] of its own opened on the same file, so that every other
+    /// command goes on using the shared store while `f` waits for the network. SQLite (WAL) lets
+    /// the two connections read at once and takes turns for writes; each store reads the last
+    /// timestamp under its write lock, so a local change made during a sync still comes after
+    /// the operations the sync pulled. Returns `None` without running `f` when a sync is already
+    /// running. Blocks: call from a blocking thread.
+    pub fn with_sync_store<T, E: From<CoreError>>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<Option<T>, E> {
+        let _syncing = match self.inner.syncing.try_lock() {
+            Ok(guard) => guard,
+            // A panicked sync left nothing behind but its rolled-back transaction.
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return Ok(None),
+        };
+        // Created and migrated through the shared store first, as for a reader.
+        self.with_store(|_| Ok(()))?;
+        let mut store = Store::open(&self.inner.db_path)?;
+        store.conn().busy_timeout(SYNC_BUSY_TIMEOUT).map_err(CoreError::from)?;
+        f(&mut store).map(Some)
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<Store>> {

@@ -1,6 +1,9 @@
 //! Commands of the Abgleich page: enrolment at the department's hub, sync status and a sync run,
 //! the conflict list with its resolution, and USB bundles. Network and database work run on the
-//! blocking pool; a sync holds the store while it applies what it pulled.
+//! blocking pool. A sync run and a bundle import work on a store of their own
+//! ([`AppState::with_sync_store`]): every other command keeps the shared store while a sync waits
+//! for the hub, and SQLite lets the two connections take turns writing. One sync job runs at a
+//! time; another one asked for meanwhile fails with the code `busy`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -128,8 +131,19 @@ pub struct SyncRun {
 #[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncRun, SyncFailure> {
     let state = state.inner().clone();
-    blocking(move || {
-        state.with_store_mut(|s| {
+    blocking(move || run_sync(&state)).await
+}
+
+/// The failure of a sync job asked for while another one runs.
+fn busy() -> SyncFailure {
+    SyncFailure { code: "busy".into(), message: "Ein Abgleich läuft bereits. Bitte warten, bis er fertig ist.".into() }
+}
+
+/// One sync run on a store of its own (see the module comment), the work of [`sync_now`].
+/// Blocks: call from a blocking thread.
+pub fn run_sync(state: &AppState) -> Result<SyncRun, SyncFailure> {
+    state
+        .with_sync_store(|s| -> Result<_, SyncFailure> {
             let summary = client::sync(s, None, PAGE)?;
             Ok(SyncRun {
                 pushed: summary.pushed as u32,
@@ -145,9 +159,8 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncRun, SyncFailure
                 clock_warning: summary.clock_warning,
                 status: status_of(s)?,
             })
-        })
-    })
-    .await
+        })?
+        .ok_or_else(busy)
 }
 
 /// One side of a conflict.
@@ -269,21 +282,24 @@ pub async fn bundle_export(
     .await
 }
 
-/// Reads a bundle: everything is checked first, then applied in one transaction.
+/// Reads a bundle: everything is checked first, then applied in one transaction (on a store of
+/// its own, like a sync run).
 #[tauri::command]
 #[specta::specta]
 pub async fn bundle_import(state: State<'_, AppState>, path: String) -> Result<BundleResult, SyncFailure> {
     let state = state.inner().clone();
     blocking(move || {
-        state.with_store_mut(|s| {
-            let (header, report) = bundle::import(s, &PathBuf::from(&path))?;
-            Ok(BundleResult {
-                operations: header.ops as u32,
-                origin: header.origin,
-                applied: report.applied as u32,
-                skipped: report.skipped as u32,
-            })
-        })
+        state
+            .with_sync_store(|s| -> Result<_, SyncFailure> {
+                let (header, report) = bundle::import(s, &PathBuf::from(&path))?;
+                Ok(BundleResult {
+                    operations: header.ops as u32,
+                    origin: header.origin,
+                    applied: report.applied as u32,
+                    skipped: report.skipped as u32,
+                })
+            })?
+            .ok_or_else(busy)
     })
     .await
 }

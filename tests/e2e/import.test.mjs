@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appBinary, cli, cliBinary, openApp, root, saveScreenshot, visibleError } from "./app.mjs";
+import { appBinary, cli, cliBinary, openApp, press, root, saveScreenshot, typeInto, waitForText } from "./app.mjs";
 
 const schoolsCsv = join(root, "tests/fixtures/schulen_nrw_format.csv");
 const devicesXlsx = join(root, "tests/fixtures/geraeteliste_beispielstadt.xlsx");
@@ -37,27 +37,11 @@ async function textOf(session, id) {
   return found.length === 1 ? found[0].trim() : null;
 }
 
-/** Waits until the element with test id `id` shows `expected`; fails at once on an error. */
-async function waitForText(session, id, expected) {
-  return session.waitFor(
-    async () => {
-      const error = await visibleError(session);
-      if (error) throw new Error(`the app shows an error: ${error}`);
-      const text = await textOf(session, id);
-      return text !== null && (expected instanceof RegExp ? expected.test(text) : text === expected) ? text : null;
-    },
-    {
-      timeoutMs: 60_000,
-      describe: async () => `waiting for ${id} to show ${expected}; seen: ${await session.texts("main")}`,
-    },
-  );
-}
-
 /** Types `path` into the path field, opens it and waits for the mapping of that file. */
 async function openFile(session, path, fileName) {
-  await session.type(byTestId("import-path"), path);
-  await session.click(`${byTestId("import-source")} button[type="submit"]`);
-  await waitForText(session, "import-file", new RegExp(fileName.replace(/\./g, "\\.")));
+  await typeInto(session, byTestId("import-path"), path);
+  await press(session, `${byTestId("import-source")} button[type="submit"]`);
+  await waitForText(session, byTestId("import-file"), new RegExp(fileName.replace(/\./g, "\\.")));
 }
 
 /** The cell texts of the table rows with test id `id`. */
@@ -85,19 +69,19 @@ describe("import in the app window", () => {
       const app = await openApp(db, { SCHULINVENTAR_AUTHOR: AUTHOR });
       try {
         const { session } = app;
-        await session.click(byTestId("nav-import"));
-        await waitForText(session, "history-empty", "Noch keine Importe.");
+        await press(session, byTestId("nav-import"));
+        await waitForText(session, byTestId("history-empty"), "Noch keine Importe.");
 
         // 1. The school list: six new schools, no errors, one click.
         await openFile(session, schoolsCsv, "schulen_nrw_format.csv");
         assert.equal(await selectValue(session, "import-entity"), "schools");
         const unknown = await textOf(session, "unknown-columns");
         assert.match(unknown ?? "", /Rechtsform/, "the unmapped column is listed");
-        await session.click(byTestId("import-preview-button"));
-        await waitForText(session, "count-created", "6");
+        await press(session, byTestId("import-preview-button"));
+        await waitForText(session, byTestId("count-created"), "6");
         assert.equal(await textOf(session, "count-errors"), "0");
-        await session.click(byTestId("import-commit"));
-        await waitForText(session, "import-outcome", "Gespeichert.");
+        await press(session, byTestId("import-commit"));
+        await waitForText(session, byTestId("import-outcome"), "Gespeichert.");
         await session.waitFor(async () => (await session.texts(byTestId("history-row"))).length === 1);
         assert.equal(stats(db).schools, before.schools + 6);
 
@@ -106,8 +90,8 @@ describe("import in the app window", () => {
         assert.equal(await selectValue(session, "import-entity"), "inventory");
         assert.equal(await selectValue(session, "import-key"), "inventory_number");
         await saveScreenshot(session, "import-mapping.png", byTestId("import-mapping"), { scroll: true });
-        await session.click(byTestId("import-preview-button"));
-        await waitForText(session, "count-created", "500");
+        await press(session, byTestId("import-preview-button"));
+        await waitForText(session, byTestId("count-created"), "500");
         assert.equal(await textOf(session, "count-errors"), "3");
         assert.equal(await textOf(session, "count-updated"), "0");
         assert.equal(await textOf(session, "count-unchanged"), "0");
@@ -119,7 +103,7 @@ describe("import in the app window", () => {
           "the preview keeps nothing",
         );
 
-        await session.click(byTestId("only-errors"));
+        await press(session, byTestId("only-errors"));
         const errorRows = await session.waitFor(async () => {
           const rows = await cellsOf(session, "preview-line");
           return rows.length > 0 && rows.every((r) => r[1] === "Fehler") ? rows : null;
@@ -133,17 +117,17 @@ describe("import in the app window", () => {
 
         // The error list through the path field.
         const errorFile = join(workDir, "fehlerliste.xlsx");
-        await session.type(byTestId("error-path"), errorFile);
-        await session.click(`${byTestId("error-path")} ~ button[type="submit"]`);
-        await waitForText(session, "import-notice", `Fehlerliste gespeichert: ${errorFile}`);
+        await typeInto(session, byTestId("error-path"), errorFile);
+        await press(session, `${byTestId("error-path")} ~ button[type="submit"]`);
+        await waitForText(session, byTestId("import-notice"), `Fehlerliste gespeichert: ${errorFile}`);
         assert.equal(readFileSync(errorFile).subarray(0, 2).toString(), "PK", "an XLSX workbook");
 
         // Commit the valid rows, after the explicit confirmation.
-        await session.click(byTestId("import-valid-only"));
+        await press(session, byTestId("import-valid-only"));
         const question = await session.waitFor(async () => (await session.texts(byTestId("confirm-valid-only")))[0]);
         assert.match(question, /500 Zeilen werden übernommen, 3 Zeilen mit Fehlern werden nicht importiert/);
-        await session.click(byTestId("confirm-yes"));
-        await waitForText(session, "import-outcome", /^Gespeichert: die fehlerfreien Zeilen\. 3 Zeilen/);
+        await press(session, byTestId("confirm-yes"));
+        await waitForText(session, byTestId("import-outcome"), /^Gespeichert: die fehlerfreien Zeilen\. 3 Zeilen/);
 
         // Columns: when, who, file, SHA-256, new, changed, unchanged, errors.
         const history = await session.waitFor(async () => {
@@ -172,16 +156,16 @@ describe("import in the app window", () => {
         // The auditor's comparison of the same file with what is stored now: nothing differs,
         // nothing is written, and the report is saved.
         const reportFile = join(workDir, "abgleich.xlsx");
-        await session.type(byTestId("reconcile-report-path"), reportFile);
-        await session.click(byTestId("reconcile-button"));
+        await typeInto(session, byTestId("reconcile-report-path"), reportFile);
+        await press(session, byTestId("reconcile-button"));
         // Only in the inventory: the demo's own items, which the sheet does not list.
         const demoItems = before.devices + before.presentation_hardware + before.access_points;
         await waitForText(
           session,
-          "reconcile-counts",
+          byTestId("reconcile-counts"),
           new RegExp(`0 nur in der Tabelle\\s+${demoItems} nur im Inventar\\s+0 abweichend\\s+500 übereinstimmend\\s+3 fehlerhafte Zeilen`),
         );
-        await waitForText(session, "reconcile-report", `Bericht gespeichert: ${reportFile}`);
+        await waitForText(session, byTestId("reconcile-report"), `Bericht gespeichert: ${reportFile}`);
         assert.ok(statSync(reportFile).size > 1000, "report written");
         await saveScreenshot(session, "import-reconcile.png", byTestId("reconcile"), { scroll: true });
         assert.deepEqual(stats(db), after, "reconciling changed nothing");

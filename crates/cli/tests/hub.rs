@@ -134,6 +134,15 @@ impl World {
         )
     }
 
+    /// Starts a hub and makes laptop `name`: the small demo inventory, enrolled as the
+    /// department. Returns the hub and the number of operations the demo logged.
+    fn hub_with_demo(&self, name: &str) -> (Hub, i64) {
+        let hub = self.serve();
+        self.cli(name).args(["demo", "--scale", "small"]).assert().success();
+        self.enroll(name, &hub, "department", &[]);
+        (hub, self.log_len(name))
+    }
+
     /// A `sync` running in the background with tiny pages, so that it is caught mid-way.
     fn sync_child(&self, name: &str, url: &str, page: usize) -> Child {
         std::process::Command::cargo_bin("schulinventar")
@@ -167,11 +176,9 @@ fn stderr_of(mut child: Child) -> (std::process::ExitStatus, String) {
 #[test]
 fn two_laptops_converge_through_the_hub_and_a_second_sync_is_a_no_op() {
     let w = World::new();
-    let hub = w.serve();
-    w.cli("a").args(["demo", "--scale", "small"]).assert().success();
-    w.enroll("a", &hub, "department", &[]);
+    let (hub, ops) = w.hub_with_demo("a");
     w.enroll("b", &hub, "department", &[]);
-    let ops = w.log_len("a") as u64;
+    let ops = ops as u64;
 
     let r = w.sync("a", &hub.url);
     assert_eq!(
@@ -202,9 +209,7 @@ fn two_laptops_converge_through_the_hub_and_a_second_sync_is_a_no_op() {
 #[test]
 fn scopes_revocation_and_one_time_codes_through_the_command_line() {
     let w = World::new();
-    let hub = w.serve();
-    w.cli("dept").args(["demo", "--scale", "small"]).assert().success();
-    w.enroll("dept", &hub, "department", &[]);
+    let (hub, _) = w.hub_with_demo("dept");
     w.sync("dept", &hub.url);
     let schools = w.json("dept", &["list", "schools", "--json"]);
     let schools = schools.as_array().unwrap();
@@ -278,9 +283,7 @@ fn scopes_revocation_and_one_time_codes_through_the_command_line() {
 #[test]
 fn an_admin_edit_of_another_school_is_rejected_with_a_reason_and_the_rest_is_taken() {
     let w = World::new();
-    let hub = w.serve();
-    w.cli("dept").args(["demo", "--scale", "small"]).assert().success();
-    w.enroll("dept", &hub, "department", &[]);
+    let (hub, _) = w.hub_with_demo("dept");
     // The admin's laptop holds everything (a copy made by bundle), but may write only school 1.
     let bundle = w.dir.path().join("alles.sibundle");
     w.cli("dept").args(["bundle", "export", "--out", bundle.to_str().unwrap()]).assert().success();
@@ -344,10 +347,7 @@ fn an_admin_edit_of_another_school_is_rejected_with_a_reason_and_the_rest_is_tak
 #[test]
 fn the_hub_killed_mid_push_and_mid_pull_then_restarted_loses_and_duplicates_nothing() {
     let w = World::new();
-    w.cli("a").args(["demo", "--scale", "small"]).assert().success();
-    let ops = w.log_len("a");
-    let hub = w.serve();
-    w.enroll("a", &hub, "department", &[]);
+    let (hub, ops) = w.hub_with_demo("a");
     w.enroll("b", &hub, "department", &[]);
 
     // Mid-push: kill the hub (SIGKILL) once it has taken some operations.
@@ -388,10 +388,7 @@ fn the_hub_killed_mid_push_and_mid_pull_then_restarted_loses_and_duplicates_noth
 #[test]
 fn a_client_killed_mid_pull_resumes_from_its_last_applied_page() {
     let w = World::new();
-    w.cli("a").args(["demo", "--scale", "small"]).assert().success();
-    let ops = w.log_len("a");
-    let hub = w.serve();
-    w.enroll("a", &hub, "department", &[]);
+    let (hub, ops) = w.hub_with_demo("a");
     w.enroll("b", &hub, "department", &[]);
     w.sync("a", &hub.url);
 
@@ -454,10 +451,7 @@ fn cutting_proxy(upstream: String, budget: usize) -> (String, Arc<AtomicBool>) {
 #[test]
 fn a_connection_cut_mid_pull_is_resumed_by_the_next_sync() {
     let w = World::new();
-    w.cli("a").args(["demo", "--scale", "small"]).assert().success();
-    let ops = w.log_len("a");
-    let hub = w.serve();
-    w.enroll("a", &hub, "department", &[]);
+    let (hub, ops) = w.hub_with_demo("a");
     w.enroll("b", &hub, "department", &[]);
     w.sync("a", &hub.url);
 
@@ -522,10 +516,7 @@ fn wrong_hub_calls_are_explained_in_german() {
 #[test]
 fn a_connection_cut_mid_push_loses_nothing_and_the_lost_answer_comes_back_as_duplicates() {
     let w = World::new();
-    w.cli("a").args(["demo", "--scale", "small"]).assert().success();
-    let ops = w.log_len("a");
-    let hub = w.serve();
-    w.enroll("a", &hub, "department", &[]);
+    let (hub, ops) = w.hub_with_demo("a");
 
     // Push answers are small: the cut comes after a few pages, in the middle of an answer.
     let (proxy, cut) = cutting_proxy(hub.url.clone(), 4_000);
@@ -556,9 +547,7 @@ fn a_connection_cut_mid_push_loses_nothing_and_the_lost_answer_comes_back_as_dup
 #[test]
 fn the_hub_stops_cleanly_on_sigterm_and_keeps_its_data() {
     let w = World::new();
-    let mut hub = w.serve();
-    w.cli("a").args(["demo", "--scale", "small"]).assert().success();
-    w.enroll("a", &hub, "department", &[]);
+    let (mut hub, _) = w.hub_with_demo("a");
     w.sync("a", &hub.url);
     let ops = w.hub_ops();
     assert!(ops > 0);

@@ -94,8 +94,11 @@ impl Store {
         source: Option<Source>,
         f: impl FnOnce(&mut Writer<'_>) -> Result<(R, bool)>,
     ) -> Result<R> {
-        self.clock.observe_persisted(&self.conn)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Read under the write lock: another connection to this file (the app's sync runs on a
+        // store of its own) may have applied operations with later timestamps since this
+        // store's last write, and a local change must come after everything it could have seen.
+        self.clock.observe_persisted(&tx)?;
         let next_seq: i64 = tx.query_row(
             "SELECT coalesce(max(origin_seq), 0) + 1 FROM change_log WHERE origin_node = ?1",
             [self.clock.node()],

@@ -273,6 +273,36 @@ fn the_clock_never_goes_backwards_across_restarts() {
     assert!(last > future, "{last} must be after {future}");
 }
 
+/// The app syncs on a store of its own opened on the same file. A local write through the
+/// other store, whose clock has seen none of the pulled operations, still comes after them.
+#[test]
+fn a_local_write_comes_after_operations_another_connection_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let mut app = Store::open(&path).unwrap();
+    app.create(authority()).unwrap();
+    let mut syncing = Store::open(&path).unwrap();
+
+    // An operation of another replica whose clock runs an hour ahead.
+    let (_other_dir, mut other) = open_temp();
+    other.create(authority()).unwrap();
+    let mut ops = other.ops_since(&Default::default(), 10).unwrap();
+    let ahead = (chrono::Utc::now().timestamp() as u64 + 3600) << 32;
+    ops[0].hlc = format!("{ahead:016x}-{}", other.node_id());
+    let pulled = ops[0].hlc.clone();
+    assert_eq!(syncing.apply_ops(&ops, None).unwrap().applied, 1);
+
+    app.create(authority()).unwrap();
+    let (node, last): (String, String) = app
+        .conn()
+        .query_row("SELECT origin_node, hlc FROM change_log ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(node, app.node_id(), "the last operation is the local write");
+    assert!(last > pulled, "{last} must be after the pulled {pulled}");
+}
+
 #[test]
 fn a_changed_inventory_number_frees_the_old_one() {
     let mut f = fixture();

@@ -212,35 +212,62 @@ fn table_font(columns: usize) -> f64 {
     }
 }
 
-/// Column widths in points for a table on a line of `line` points, or `None` where the columns
-/// do not fit. Numbers and dates get their full length, so they stay on one line; a text column
-/// gets at least its longest word (an invoice number, say, does not break), and the rest of the
-/// line is shared out by the text columns' longest values (capped, so one long name does not
-/// take the line). Fixed widths keep a long list's columns alike on every page.
-fn column_widths(
+/// What one column of a table holds, in characters: measured once, then laid out on a portrait
+/// line, a landscape line and, failing both, in proportion.
+struct ColumnMeasure {
+    text: bool,
+    /// The longest value, the totals row included.
+    longest: usize,
+    /// The longest value of the rows alone.
+    longest_in_rows: usize,
+    /// The longest run that does not break (see `longest_unbroken`), totals included.
+    word: usize,
+    /// The longest word of the title.
+    title_word: usize,
+}
+
+fn measure_columns(
     t: &schulinventar_reports::document::Table,
     rows: &[Vec<String>],
     totals: Option<&Vec<String>>,
-    line: f64,
-) -> Option<Vec<f64>> {
-    let em = table_font(t.columns.len()) * CHAR_EM;
+) -> Vec<ColumnMeasure> {
+    t.columns
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let in_rows = || rows.iter().filter_map(|r| r.get(i));
+            let values = || in_rows().chain(totals.and_then(|r| r.get(i)));
+            let text = column.kind == ColumnKind::Text;
+            ColumnMeasure {
+                text,
+                longest: values().map(|v| v.chars().count()).max().unwrap_or(0),
+                longest_in_rows: in_rows().map(|v| v.chars().count()).max().unwrap_or(0),
+                word: if text { values().map(|v| longest_unbroken(v)).max().unwrap_or(0) } else { 0 },
+                title_word: column.title.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0),
+            }
+        })
+        .collect()
+}
+
+/// Column widths in points for a table on a line of `line` points, or `None` where the columns
+/// do not fit (`em`: the width of a character at the table's font size). Numbers and dates get
+/// their full length, so they stay on one line; a text column gets at least its longest word
+/// (an invoice number, say, does not break), and the rest of the line is shared out by the text
+/// columns' longest values (capped, so one long name does not take the line). Fixed widths keep
+/// a long list's columns alike on every page.
+fn column_widths(columns: &[ColumnMeasure], em: f64, line: f64) -> Option<Vec<f64>> {
     let width = |chars: usize| chars as f64 * em + INSET;
-    let mut fixed = Vec::with_capacity(t.columns.len());
+    let mut fixed = Vec::with_capacity(columns.len());
     // (minimum, wanted) of the text columns, by column.
-    let mut text: Vec<Option<(f64, f64)>> = Vec::with_capacity(t.columns.len());
-    for (i, column) in t.columns.iter().enumerate() {
-        let values = || rows.iter().filter_map(|r| r.get(i)).chain(totals.and_then(|r| r.get(i)));
-        let title_word = column.title.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
-        if column.kind != ColumnKind::Text {
-            let longest = values().map(|v| v.chars().count()).max().unwrap_or(0);
+    let mut text: Vec<Option<(f64, f64)>> = Vec::with_capacity(columns.len());
+    for c in columns {
+        if !c.text {
             // A title wraps at its words, and a long one is hyphenated; numbers do not wrap.
-            fixed.push(width(longest.max(title_word.min(10)).max(3)));
+            fixed.push(width(c.longest.max(c.title_word.min(10)).max(3)));
             text.push(None);
         } else {
-            let word = values().map(|v| longest_unbroken(v)).max().unwrap_or(0);
-            let longest = values().map(|v| v.chars().count()).max().unwrap_or(0);
-            let min = width(word.min(TEXT_CAP).max(title_word.min(10)).max(3));
-            let wanted = width(longest.min(TEXT_CAP)).max(min);
+            let min = width(c.word.min(TEXT_CAP).max(c.title_word.min(10)).max(3));
+            let wanted = width(c.longest.min(TEXT_CAP)).max(min);
             fixed.push(0.0);
             text.push(Some((min, wanted)));
         }
@@ -272,25 +299,22 @@ fn column_widths(
 }
 
 /// The widths of a table's columns and whether it needs a landscape page: portrait where it
-/// fits, else landscape; where not even that fits, landscape with the columns in proportion.
+/// fits, else landscape; where not even that fits, landscape with the columns in proportion to
+/// their longest values in the rows (capped like text).
 fn layout_columns(
     t: &schulinventar_reports::document::Table,
     rows: &[Vec<String>],
     totals: Option<&Vec<String>>,
 ) -> (Vec<f64>, bool) {
-    if let Some(w) = column_widths(t, rows, totals, PORTRAIT_WIDTH) {
+    let columns = measure_columns(t, rows, totals);
+    let em = table_font(t.columns.len()) * CHAR_EM;
+    if let Some(w) = column_widths(&columns, em, PORTRAIT_WIDTH) {
         return (w, false);
     }
-    if let Some(w) = column_widths(t, rows, totals, LANDSCAPE_WIDTH) {
+    if let Some(w) = column_widths(&columns, em, LANDSCAPE_WIDTH) {
         return (w, true);
     }
-    let em = table_font(t.columns.len()) * CHAR_EM;
-    let natural: Vec<f64> = (0..t.columns.len())
-        .map(|i| {
-            let longest = rows.iter().filter_map(|r| r.get(i)).map(|v| v.chars().count().min(TEXT_CAP)).max();
-            longest.unwrap_or(0).max(3) as f64 * em + INSET
-        })
-        .collect();
+    let natural: Vec<f64> = columns.iter().map(|c| c.longest_in_rows.clamp(3, TEXT_CAP) as f64 * em + INSET).collect();
     let sum: f64 = natural.iter().sum();
     (natural.iter().map(|w| w * LANDSCAPE_WIDTH / sum).collect(), true)
 }

@@ -111,7 +111,10 @@ export const commands = {
 	 *  whose bundles were read here have not confirmed).
 	 */
 	bundleExport: (path: string, sinceAck: boolean) => typedError<BundleResult, SyncFailure>(__TAURI_INVOKE("bundle_export", { path, sinceAck })),
-	/**  Reads a bundle: everything is checked first, then applied in one transaction. */
+	/**
+	 *  Reads a bundle: everything is checked first, then applied in one transaction (on a store of
+	 *  its own, like a sync run).
+	 */
 	bundleImport: (path: string) => typedError<BundleResult, SyncFailure>(__TAURI_INVOKE("bundle_import", { path })),
 };
 
