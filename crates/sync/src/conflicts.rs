@@ -86,7 +86,7 @@ fn conflicts(store: &Store, row: Option<(&str, &str)>) -> Result<Vec<Conflict>> 
          JOIN json_each(a.prev) f ON f.key <> '*'
          JOIN change_log b ON b.entity = a.entity AND b.row_id = a.row_id AND b.hlc > a.hlc
               AND b.origin_node <> a.origin_node
-         JOIN json_each(b.prev) g ON g.key = f.key AND g.value = f.value
+         JOIN json_each(b.prev) g ON g.key = f.key AND g.value IS f.value
          {only_a}
          UNION ALL
          SELECT 'edit_deleted', e.entity, e.row_id, f.key,

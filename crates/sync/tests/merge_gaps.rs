@@ -1,5 +1,6 @@
 //! Known gaps of the per-field merge, each as a minimal reproduction of two replicas. They assert
-//! what should hold and are ignored until fixed (`cargo test -- --ignored` shows them failing).
+//! what should hold; the ones still open are ignored until fixed (`cargo test -- --ignored` shows
+//! them failing).
 
 mod common;
 
@@ -80,11 +81,9 @@ fn a_value_overwritten_without_being_seen_is_a_losing_value() {
 
 /// The catalogue programmes are seeded by the migration, without operations, so the first edit of
 /// one of their fields records a null previous version. Two replicas editing the same field of a
-/// catalogue programme both name null, and the conflict query compares previous versions with
-/// `=`, which never matches null: the overwritten value is in no conflict. (Comparing with `IS`
-/// would match them.)
+/// catalogue programme both name null; the conflict query matches previous versions with `IS`,
+/// so this is a conflict like any other.
 #[test]
-#[ignore = "known gap: concurrent first edits of a seeded catalogue row are in no conflict"]
 fn concurrent_first_edits_of_a_catalogue_programme_are_a_conflict() {
     let (_dir, mut r) = replicas(2);
     let id = "programme-digitalpakt-basis";
