@@ -67,6 +67,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             sync::sync_now,
             sync::sync_conflicts,
             sync::sync_resolve,
+            sync::sync_resolve_duplicate,
             sync::bundle_export,
             sync::bundle_import,
         ])

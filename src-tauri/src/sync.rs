@@ -250,6 +250,42 @@ pub async fn sync_resolve(state: State<'_, AppState>, id: String, keep: Keep) ->
     .await
 }
 
+/// Resolves a `duplicate` conflict: the hidden row gets `new_value` for the field it shares with
+/// another row (validated; it comes back), or with `None` it is discarded and stays deleted.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_resolve_duplicate(
+    state: State<'_, AppState>,
+    id: String,
+    new_value: Option<String>,
+) -> Result<(), SyncFailure> {
+    let state = state.inner().clone();
+    blocking(move || {
+        state.with_store_mut(|s| {
+            let conflict = conflicts::find_open(s, &id)?;
+            if conflict.kind != "duplicate" {
+                return Err(SyncFailure {
+                    code: "not_duplicate".into(),
+                    message: format!("Der Konflikt „{}“ betrifft keinen doppelten Wert.", conflict.id),
+                });
+            }
+            let value = match new_value.as_deref().map(str::trim) {
+                None => serde_json::Value::Null,
+                Some("") => {
+                    return Err(SyncFailure {
+                        code: "core".into(),
+                        message: format!("Bitte einen neuen Wert für „{}“ angeben.", conflict.field),
+                    })
+                }
+                Some(v) => serde_json::Value::String(v.to_owned()),
+            };
+            conflicts::resolve(s, &conflict, value)?;
+            Ok(())
+        })
+    })
+    .await
+}
+
 /// What a bundle holds or brought.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct BundleResult {

@@ -107,6 +107,11 @@ export const commands = {
 	/**  Closes a conflict by writing the chosen value as a new change, which syncs like any other. */
 	syncResolve: (id: string, keep: Keep) => typedError<null, SyncFailure>(__TAURI_INVOKE("sync_resolve", { id, keep })),
 	/**
+	 *  Resolves a `duplicate` conflict: the hidden row gets `new_value` for the field it shares with
+	 *  another row (validated; it comes back), or with `None` it is discarded and stays deleted.
+	 */
+	syncResolveDuplicate: (id: string, newValue: string | null) => typedError<null, SyncFailure>(__TAURI_INVOKE("sync_resolve_duplicate", { id, newValue })),
+	/**
 	 *  Writes this device's changes to a signed bundle file (`since_ack`: only what the devices
 	 *  whose bundles were read here have not confirmed).
 	 */

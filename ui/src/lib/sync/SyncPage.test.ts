@@ -126,6 +126,78 @@ describe("Abgleich", () => {
     confirm.mockRestore();
   });
 
+  it("resolves an edit hidden by a delete by restoring the row or confirming the deletion", async () => {
+    const hidden: ConflictView = {
+      ...conflict,
+      id: "dddd0001",
+      kind: "deleted_concurrently",
+      entity: "device",
+      field: "notes",
+      winner: { ...conflict.winner, value: '"2026-11-25T08:00:00Z"' },
+      loser: { ...conflict.loser, value: '"Display getauscht"' },
+    };
+    let open = [hidden];
+    const calls = mockSync({
+      sync_status: () => enrolled,
+      sync_hub_reachable: () => false,
+      sync_conflicts: () => open,
+      sync_resolve: () => {
+        open = [];
+        return null;
+      },
+    });
+    render(SyncPage, { flow: new SyncFlow() });
+    const row = await screen.findByTestId("conflict");
+    expect(row.textContent).toContain("Änderung an gelöschtem Eintrag");
+    const confirm = vi.spyOn(window, "confirm").mockReturnValue(true);
+    await userEvent.click(within(row).getByRole("button", { name: "Eintrag wiederherstellen" }));
+    expect(confirm.mock.calls[0][0]).toContain("wiederherstellen");
+    expect(calls.find((c) => c.cmd === "sync_resolve")?.args).toEqual({ id: "dddd0001", keep: "loser" });
+    confirm.mockRestore();
+  });
+
+  it("gives a hidden duplicate a new value or discards it, and refuses an empty value", async () => {
+    const dup: ConflictView = {
+      ...conflict,
+      id: "eeee0001",
+      kind: "duplicate",
+      entity: "device",
+      field: "inventory_number",
+      winner: { ...conflict.winner, value: '"INV-7"' },
+      loser: { ...conflict.loser, value: '"INV-7"' },
+    };
+    let open = [dup, { ...dup, id: "eeee0002", row_id: "d-2" }];
+    const calls = mockSync({
+      sync_status: () => enrolled,
+      sync_hub_reachable: () => false,
+      sync_conflicts: () => open,
+      sync_resolve_duplicate: (a) => {
+        open = open.filter((c) => c.id !== a.id);
+        return null;
+      },
+    });
+    render(SyncPage, { flow: new SyncFlow() });
+    const rows = await screen.findAllByTestId("conflict");
+    expect(rows[0].textContent).toContain("doppelter Wert in „inventory_number“");
+    const confirm = vi.spyOn(window, "confirm").mockReturnValue(true);
+    // Nothing typed: refused on the page, nothing sent.
+    await userEvent.click(within(rows[0]).getByRole("button", { name: "Neuen Wert setzen" }));
+    expect((await screen.findByTestId("sync-error")).textContent).toContain("neuen Wert");
+    expect(calls.filter((c) => c.cmd === "sync_resolve_duplicate")).toEqual([]);
+    await userEvent.type(within(rows[0]).getByTestId("duplicate-value"), "INV-8");
+    await userEvent.click(within(rows[0]).getByRole("button", { name: "Neuen Wert setzen" }));
+    await expect
+      .poll(() => calls.filter((c) => c.cmd === "sync_resolve_duplicate").map((c) => c.args))
+      .toEqual([{ id: "eeee0001", newValue: "INV-8" }]);
+    const left = await screen.findByTestId("conflict");
+    await userEvent.click(within(left).getByRole("button", { name: "Doppelten Eintrag verwerfen" }));
+    await expect
+      .poll(() => calls.filter((c) => c.cmd === "sync_resolve_duplicate").map((c) => c.args)[1])
+      .toEqual({ id: "eeee0002", newValue: null });
+    expect(confirm.mock.calls.at(-1)?.[0]).toContain("verwerfen");
+    confirm.mockRestore();
+  });
+
   it("writes and reads USB bundles and shows a refused bundle's reason", async () => {
     const calls = mockSync({
       sync_status: () => notEnrolled,
