@@ -857,7 +857,8 @@ fn losses(ops: &[Op], seen: &Seen) -> Result<BTreeSet<Loss>, TestCaseError> {
     };
     let mut by_field: BTreeMap<(&str, &str, &str), Vec<&Op>> = BTreeMap::new();
     for op in ops {
-        for field in op.prev.keys() {
+        // `*` in a delete's prev is the row version it saw, not a field.
+        for field in op.prev.keys().filter(|k| k.as_str() != schulinventar_core::apply::ROW_VERSION) {
             by_field.entry((&op.entity, &op.row_id, field)).or_default().push(op);
         }
     }
