@@ -23,6 +23,18 @@ use crate::error::{CoreError, Result};
 use crate::model::*;
 use crate::store::{constraint_error, fts_rowid, get_row, rowid_of, to_sql, Source, Store, Writer};
 
+/// `data` with `field` set to `value` (checked against the field's type), and the field's value
+/// before.
+fn with_field<T: crate::Entity>(data: &T, field: &str, value: Value) -> Result<(T, Option<Value>)> {
+    let Value::Object(mut map) = serde_json::to_value(data)? else {
+        return Err(CoreError::Database { message: "Interner Fehler: Datensatz ist kein Objekt.".into() });
+    };
+    let before = map.insert(field.to_owned(), value);
+    let data = serde_json::from_value(Value::Object(map))
+        .map_err(|e| CoreError::field(field, "invalid", format!("Der Wert für „{field}“ passt nicht: {e}.")))?;
+    Ok((data, before))
+}
+
 /// Calls `$go::<T>(…)` with the data type of the entity named `$entity`.
 macro_rules! by_entity {
     ($entity:expr, $id:expr, $go:ident($($arg:expr),*)) => {
@@ -320,17 +332,16 @@ impl Writer<'_> {
 
     /// Tries again every row parked because of row `id` (which changed).
     fn retry_parked_by(&mut self, id: &str, depth: usize) -> Result<()> {
-        let parked: Vec<String> = {
+        let parked: Vec<(String, String)> = {
             let mut stmt = self.tx.prepare_cached(
                 "SELECT entity, row_id FROM sync_parked WHERE blocker_id = ?1 ORDER BY entity, row_id",
             )?;
-            let rows = stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-            rows.map(|r| r.map(|(e, i)| format!("{e}\n{i}"))).collect::<rusqlite::Result<_>>()?
+            let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
         };
-        for key in parked {
-            let (entity, row) = key.split_once('\n').unwrap_or_default();
-            if let Some(info) = entity::by_name(entity) {
-                self.rebuild_at(info, row, depth + 1)?;
+        for (entity, row) in parked {
+            if let Some(info) = entity::by_name(&entity) {
+                self.rebuild_at(info, &row, depth + 1)?;
             }
         }
         Ok(())
@@ -459,14 +470,7 @@ impl Writer<'_> {
                     format!("{} hat kein Feld „{field}“.", T::INFO.name),
                 ));
             }
-            let row = w.get::<T>(id)?;
-            let Value::Object(mut map) = serde_json::to_value(&row.data)? else {
-                return Err(CoreError::Database { message: "Interner Fehler: Datensatz ist kein Objekt.".into() });
-            };
-            let before = map.get(field).cloned();
-            map.insert(field.to_owned(), value);
-            let data: T = serde_json::from_value(Value::Object(map))
-                .map_err(|e| CoreError::field(field, "invalid", format!("Der Wert für „{field}“ passt nicht: {e}.")))?;
+            let (data, before) = with_field(&w.get::<T>(id)?.data, field, value)?;
             let after = w.update(id, data)?;
             let now = crate::store::field_map(&after.data, T::INFO)?.remove(field);
             if now == before {
@@ -509,13 +513,7 @@ impl Writer<'_> {
                     field: Some("id".into()),
                 });
             }
-            let row = w.get::<T>(id)?;
-            let Value::Object(mut map) = serde_json::to_value(&row.data)? else {
-                return Err(CoreError::Database { message: "Interner Fehler: Datensatz ist kein Objekt.".into() });
-            };
-            map.insert(field.to_owned(), value);
-            let mut data: T = serde_json::from_value(Value::Object(map))
-                .map_err(|e| CoreError::field(field, "invalid", format!("Der Wert für „{field}“ passt nicht: {e}.")))?;
+            let (mut data, _) = with_field(&w.get::<T>(id)?.data, field, value)?;
             data.normalize();
             w.check(&data, Some(id))?;
             let mut f = Map::new();
