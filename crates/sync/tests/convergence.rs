@@ -51,17 +51,6 @@ fn pick(store: &Store, table: &str, k: usize) -> Option<String> {
     (!ids.is_empty()).then(|| ids[k % ids.len()].clone())
 }
 
-fn pair(r: &mut [Store], a: usize, b: usize) -> (&mut Store, &mut Store) {
-    assert_ne!(a, b);
-    if a < b {
-        let (x, y) = r.split_at_mut(b);
-        (&mut x[a], &mut y[0])
-    } else {
-        let (x, y) = r.split_at_mut(a);
-        (&mut y[0], &mut x[b])
-    }
-}
-
 fn run(acts: &[Act]) -> Result<(), TestCaseError> {
     let (_dir, mut r) = replicas(N);
     let a = r[0].create(authority()).unwrap();

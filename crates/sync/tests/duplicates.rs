@@ -10,16 +10,6 @@ use schulinventar_core::*;
 use schulinventar_sync::conflicts::{list, resolve, Conflict};
 use schulinventar_sync::{digest, exchange, push, PAGE};
 
-fn pair(r: &mut [Store], a: usize, b: usize) -> (&mut Store, &mut Store) {
-    if a < b {
-        let (x, y) = r.split_at_mut(b);
-        (&mut x[a], &mut y[0])
-    } else {
-        let (x, y) = r.split_at_mut(a);
-        (&mut y[0], &mut x[b])
-    }
-}
-
 fn with_serial(school_id: &str, serial: &str, notes: &str) -> DeviceData {
     let mut d = device(school_id, None);
     d.asset.serial_number = Some(serial.into());

@@ -84,3 +84,15 @@ pub fn search_entries(store: &Store) -> Vec<(String, String, String)> {
 pub fn log_len(store: &Store) -> i64 {
     store.conn().query_row("SELECT count(*) FROM change_log", [], |r| r.get(0)).unwrap()
 }
+
+/// Two distinct replicas of a slice, both mutable.
+pub fn pair(r: &mut [Store], a: usize, b: usize) -> (&mut Store, &mut Store) {
+    assert_ne!(a, b);
+    if a < b {
+        let (x, y) = r.split_at_mut(b);
+        (&mut x[a], &mut y[0])
+    } else {
+        let (x, y) = r.split_at_mut(a);
+        (&mut y[0], &mut x[b])
+    }
+}
