@@ -263,23 +263,7 @@ pub async fn sync_resolve_duplicate(
     blocking(move || {
         state.with_store_mut(|s| {
             let conflict = conflicts::find_open(s, &id)?;
-            if conflict.kind != "duplicate" {
-                return Err(SyncFailure {
-                    code: "not_duplicate".into(),
-                    message: format!("Der Konflikt „{}“ betrifft keinen doppelten Wert.", conflict.id),
-                });
-            }
-            let value = match new_value.as_deref().map(str::trim) {
-                None => serde_json::Value::Null,
-                Some("") => {
-                    return Err(SyncFailure {
-                        code: "core".into(),
-                        message: format!("Bitte einen neuen Wert für „{}“ angeben.", conflict.field),
-                    })
-                }
-                Some(v) => serde_json::Value::String(v.to_owned()),
-            };
-            conflicts::resolve(s, &conflict, value)?;
+            conflicts::resolve_duplicate(s, &conflict, new_value.as_deref())?;
             Ok(())
         })
     })

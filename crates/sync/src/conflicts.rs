@@ -203,6 +203,21 @@ fn duplicates(store: &Store) -> Result<Vec<Conflict>> {
     Ok(out)
 }
 
+/// Resolves a `duplicate` conflict from what a person typed: a new value for the hidden row
+/// (text, trimmed, not empty), or `None` to discard it. Refused for other kinds of conflict.
+pub fn resolve_duplicate(store: &mut Store, conflict: &Conflict, new_value: Option<&str>) -> Result<()> {
+    let refused = |message: String, field: &str| CoreError::InvalidArgument { message, field: Some(field.into()) };
+    if conflict.kind != "duplicate" {
+        return Err(refused(format!("Der Konflikt „{}“ betrifft keinen doppelten Wert.", conflict.id), "id"));
+    }
+    let value = match new_value.map(str::trim) {
+        None => Value::Null,
+        Some("") => return Err(refused(format!("Bitte einen neuen Wert für „{}“ angeben.", conflict.field), "value")),
+        Some(v) => Value::String(v.to_owned()),
+    };
+    resolve(store, conflict, value)
+}
+
 /// The number of rows sync keeps hidden for a duplicate value (each an open conflict).
 pub fn open_duplicates(store: &Store) -> Result<usize> {
     Ok(schulinventar_core::unique::parked(store.conn())?.len())
