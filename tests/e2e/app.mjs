@@ -139,14 +139,29 @@ export async function waitForText(session, selector, expected, what = selector) 
   );
 }
 
+/**
+ * Waits until `selector` matches an element (pages render after their data arrives over IPC),
+ * then scrolls it into the middle of the view.
+ */
+async function reveal(session, selector) {
+  await session.waitFor(
+    () =>
+      session.execute(
+        "const el = document.querySelector(arguments[0]); if (!el) return false; el.scrollIntoView({ block: 'center' }); return true;",
+        [selector],
+      ),
+    { describe: async () => `waiting for ${selector} to appear` },
+  );
+}
+
 /** Types into a field that may lie below the fold: WebKitWebDriver types only into what is in view. */
 export async function typeInto(session, selector, text) {
-  await session.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [selector]);
+  await reveal(session, selector);
   await session.type(selector, text);
 }
 
-/** Clicks an element that may lie outside the visible part of the scrolling page. */
+/** Clicks an element that may not be rendered yet or may lie outside the visible part of the page. */
 export async function press(session, selector) {
-  await session.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [selector]);
+  await reveal(session, selector);
   await session.click(selector);
 }

@@ -22,6 +22,21 @@ export function freePort() {
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Runs `action` (find elements, then act on them) again when the page re-rendered in between and
+ * the driver reports a stale element; other errors pass through.
+ */
+async function retryStale(action) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (e) {
+      if (attempt >= 5 || !/stale element/i.test(String(e?.message))) throw e;
+      await sleep(100);
+    }
+  }
+}
+
+/**
  * Starts tauri-driver on free ports and waits until it answers. `env` reaches
  * WebKitWebDriver and, through it, the app.
  */
@@ -132,11 +147,17 @@ export class Session {
     return call("GET", `${this.base}/element/${elementId}/text`);
   }
 
+  /**
+   * The visible text of every element `css` matches. The page may re-render between finding the
+   * elements and reading them; then the lookup starts again.
+   */
   async texts(css) {
-    const ids = await this.findAll(css);
-    const out = [];
-    for (const id of ids) out.push(await this.text(id));
-    return out;
+    return retryStale(async () => {
+      const ids = await this.findAll(css);
+      const out = [];
+      for (const id of ids) out.push(await this.text(id));
+      return out;
+    });
   }
 
   /** Runs `script` (a function body; arguments in `arguments`) in the page. */
@@ -158,15 +179,19 @@ export class Session {
 
   /** Clicks the element `css` matches, as a user would (scrolled into view first). */
   async click(css) {
-    const id = await this.find(css);
-    await call("POST", `${this.base}/element/${id}/click`, {});
+    await retryStale(async () => {
+      const id = await this.find(css);
+      await call("POST", `${this.base}/element/${id}/click`, {});
+    });
   }
 
   /** Replaces the content of the input `css` matches by typing `text`. */
   async type(css, text) {
-    const id = await this.find(css);
-    await call("POST", `${this.base}/element/${id}/clear`, {});
-    await call("POST", `${this.base}/element/${id}/value`, { text });
+    await retryStale(async () => {
+      const id = await this.find(css);
+      await call("POST", `${this.base}/element/${id}/clear`, {});
+      await call("POST", `${this.base}/element/${id}/value`, { text });
+    });
   }
 
   async title() {
