@@ -55,7 +55,7 @@ pub struct Rejected {
 pub struct ApplyReport {
     /// Operations new to this replica, now in its change log.
     pub applied: usize,
-    /// Operations this replica already had.
+    /// Operations this replica already had, or for rows purged here.
     pub skipped: usize,
     pub rejected: Vec<Rejected>,
 }
@@ -85,16 +85,22 @@ fn read_op(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Op, String, String)> {
 impl Store {
     /// This replica's version vector.
     pub fn version_vector(&self) -> Result<VersionVector> {
-        let mut stmt =
-            self.conn().prepare_cached("SELECT origin_node, max(origin_seq) FROM change_log GROUP BY origin_node")?;
+        // Purged operations count as held (see `purge`), so the vector never goes backwards.
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT origin_node, max(s) FROM (
+                 SELECT origin_node, max(origin_seq) AS s FROM change_log GROUP BY origin_node
+                 UNION ALL SELECT origin_node, origin_seq FROM purge_floor)
+             GROUP BY origin_node",
+        )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The operations this replica holds that a replica at `since` lacks, at most `limit`, in the
     /// order this replica logged them. That order is causal (a row's create comes before the
-    /// rows that refer to it) and, per origin, gapless: a receiver's log stays a prefix of every
-    /// origin's sequence, so a version vector describes it exactly.
+    /// rows that refer to it) and, per origin, gapless but for purged rows' operations: a
+    /// receiver's log stays a prefix of every origin's sequence (less what was purged), so a
+    /// version vector describes it exactly.
     pub fn ops_since(&self, since: &VersionVector, limit: usize) -> Result<Vec<Op>> {
         let since = serde_json::to_string(since)?;
         let mut stmt = self.conn().prepare_cached(&format!(
@@ -134,6 +140,11 @@ impl Writer<'_> {
                         op.origin_node, op.origin_seq, op.entity, op.row_id
                     ),
                 });
+            }
+            // A purged row stays purged: its late operations are not taken in.
+            if crate::purge::is_purged(&self.tx, &op.entity, &op.row_id)? {
+                report.skipped += 1;
+                continue;
             }
             let inserted = self
                 .tx

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_initial.sql"),
     include_str!("../../../migrations/0002_imports.sql"),
     include_str!("../../../migrations/0003_funding.sql"),
+    include_str!("../../../migrations/0004_purge.sql"),
 ];
 
 /// The schema version this build writes.

@@ -96,8 +96,10 @@ impl Store {
     ) -> Result<R> {
         self.clock.observe_persisted(&self.conn)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Never below a purged operation's number (see `purge`): peers count that one as held.
         let next_seq: i64 = tx.query_row(
-            "SELECT coalesce(max(origin_seq), 0) + 1 FROM change_log WHERE origin_node = ?1",
+            "SELECT max(coalesce((SELECT max(origin_seq) FROM change_log WHERE origin_node = ?1), 0),
+                        coalesce((SELECT origin_seq FROM purge_floor WHERE origin_node = ?1), 0)) + 1",
             [self.clock.node()],
             |r| r.get(0),
         )?;
@@ -198,7 +200,7 @@ pub struct Writer<'a> {
     pub(crate) last_hlc: Option<Hlc>,
     source_id: Option<String>,
     today: NaiveDate,
-    places: PlaceCache,
+    pub(crate) places: PlaceCache,
     /// Rows staged in temp.pending_search, not yet in the FTS5 index.
     pending_search: std::cell::Cell<usize>,
     /// The sequence number at the start of the open step, if one is open.
