@@ -435,7 +435,7 @@ impl HubStorage for SqliteStorage {
             "UPDATE hub_devices SET last_cursor = max(last_cursor, ?2), last_seen = ?3 WHERE id = ?1",
             params![device.id, after, now_rfc3339()],
         )?;
-        Ok(PullResponse { ops, next, more })
+        Ok(PullResponse { ops, next, more, purges: Vec::new() })
     }
 
     fn status(&mut self, device: &Device) -> HubResult<StatusResponse> {
