@@ -109,7 +109,7 @@ pub struct Rejected {
 pub struct ApplyReport {
     /// Operations new to this replica, now in its change log.
     pub applied: usize,
-    /// Operations this replica already had.
+    /// Operations this replica already had, or for rows purged here.
     pub skipped: usize,
     pub rejected: Vec<Rejected>,
 }
@@ -139,16 +139,22 @@ fn read_op(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Op, String, String)> {
 impl Store {
     /// This replica's version vector.
     pub fn version_vector(&self) -> Result<VersionVector> {
-        let mut stmt =
-            self.conn().prepare_cached("SELECT origin_node, max(origin_seq) FROM change_log GROUP BY origin_node")?;
+        // Purged operations count as held (see `purge`), so the vector never goes backwards.
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT origin_node, max(s) FROM (
+                 SELECT origin_node, max(origin_seq) AS s FROM change_log GROUP BY origin_node
+                 UNION ALL SELECT origin_node, origin_seq FROM purge_floor)
+             GROUP BY origin_node",
+        )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The operations this replica holds that a replica at `since` lacks, at most `limit`, in the
     /// order this replica logged them. That order is causal (a row's create comes before the
-    /// rows that refer to it) and, per origin, gapless: a receiver's log stays a prefix of every
-    /// origin's sequence, so a version vector describes it exactly.
+    /// rows that refer to it) and, per origin, gapless but for purged rows' operations: a
+    /// receiver's log stays a prefix of every origin's sequence (less what was purged), so a
+    /// version vector describes it exactly.
     pub fn ops_since(&self, since: &VersionVector, limit: usize) -> Result<Vec<Op>> {
         let since = serde_json::to_string(since)?;
         let mut stmt = self.conn().prepare_cached(&format!(
@@ -188,6 +194,11 @@ impl Writer<'_> {
                         op.origin_node, op.origin_seq, op.entity, op.row_id
                     ),
                 });
+            }
+            // A purged row stays purged: its late operations are not taken in.
+            if crate::purge::is_purged(&self.tx, &op.entity, &op.row_id)? {
+                report.skipped += 1;
+                continue;
             }
             let inserted = self
                 .tx
@@ -452,6 +463,14 @@ impl Writer<'_> {
 }
 
 impl Writer<'_> {
+    /// Writes `field` of row `id` as it is in `data`, as one operation, without the checks of
+    /// an update (for rows that are hidden or deleted).
+    fn log_field<T: crate::Entity>(&mut self, id: &str, data: &T, field: &str) -> Result<()> {
+        let mut f = Map::new();
+        f.insert(field.to_owned(), crate::store::field_map(data, T::INFO)?.remove(field).unwrap_or(Value::Null));
+        self.set_fields(T::INFO, id, &f).map(|_| ())
+    }
+
     /// Sets one field of a row named by entity and id to `value`, as a normal validated update
     /// (used to resolve a sync conflict). Always writes one operation naming the field, even when
     /// it already holds the value: keeping the winning value must supersede the conflicting
@@ -470,7 +489,15 @@ impl Writer<'_> {
                     format!("{} hat kein Feld „{field}“.", T::INFO.name),
                 ));
             }
-            let (data, before) = with_field(&w.get::<T>(id)?.data, field, value)?;
+            let row = w.get::<T>(id)?;
+            if row.deleted_at.is_some() {
+                // A conflict on a row deleted since: the decision is kept in the tombstone, so an
+                // undelete brings back the chosen value.
+                let (mut data, _) = with_field(&row.data, field, value)?;
+                data.normalize();
+                return w.log_field(id, &data, field);
+            }
+            let (data, before) = with_field(&row.data, field, value)?;
             let after = w.update(id, data)?;
             let now = crate::store::field_map(&after.data, T::INFO)?.remove(field);
             if now == before {
@@ -516,9 +543,7 @@ impl Writer<'_> {
             let (mut data, _) = with_field(&w.get::<T>(id)?.data, field, value)?;
             data.normalize();
             w.check(&data, Some(id))?;
-            let mut f = Map::new();
-            f.insert(field.to_owned(), crate::store::field_map(&data, T::INFO)?.remove(field).unwrap_or(Value::Null));
-            w.set_fields(T::INFO, id, &f).map(|_| ())
+            w.log_field(id, &data, field)
         }
         by_entity!(entity, id, go(self, id, field, value))
     }

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0002_imports.sql"),
     include_str!("../../../migrations/0003_funding.sql"),
     include_str!("../../../migrations/0004_parked.sql"),
+    include_str!("../../../migrations/0005_purge.sql"),
 ];
 
 /// The schema version this build writes.

@@ -12,6 +12,7 @@ pub mod funding;
 pub mod imports;
 pub mod ledger;
 pub mod model;
+pub mod purge;
 pub mod query;
 pub mod store;
 pub mod unique;

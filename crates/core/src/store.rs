@@ -99,8 +99,10 @@ impl Store {
         // store of its own) may have applied operations with later timestamps since this
         // store's last write, and a local change must come after everything it could have seen.
         self.clock.observe_persisted(&tx)?;
+        // Never below a purged operation's number (see `purge`): peers count that one as held.
         let next_seq: i64 = tx.query_row(
-            "SELECT coalesce(max(origin_seq), 0) + 1 FROM change_log WHERE origin_node = ?1",
+            "SELECT max(coalesce((SELECT max(origin_seq) FROM change_log WHERE origin_node = ?1), 0),
+                        coalesce((SELECT origin_seq FROM purge_floor WHERE origin_node = ?1), 0)) + 1",
             [self.clock.node()],
             |r| r.get(0),
         )?;
@@ -201,7 +203,7 @@ pub struct Writer<'a> {
     pub(crate) last_hlc: Option<Hlc>,
     source_id: Option<String>,
     today: NaiveDate,
-    places: PlaceCache,
+    pub(crate) places: PlaceCache,
     /// Rows staged in temp.pending_search, not yet in the FTS5 index.
     pending_search: std::cell::Cell<usize>,
     /// The sequence number at the start of the open step, if one is open.

@@ -8,6 +8,9 @@
 //! else the row's current school; loans and invoice items belong to the school of their device
 //! or invoice line. The hub keeps the latest known school per row (by HLC) in `hub_rows` and the
 //! school number per school in `hub_schools`, so it never depends on a row being writable.
+//!
+//! `hub_purges` logs the rows garbage collection removed (see [`gc`]), numbered in the same
+//! sequence as `hub_ops`, so that pulls hand them out in order with the operations.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -22,7 +25,9 @@ use schulinventar_sync::Op;
 
 use crate::storage::{Device, HubError, HubResult, HubStorage, NewEnrolment};
 
+mod gc;
 mod scope;
+pub use gc::{GcReport, WaitingDevice};
 use scope::{Overlay, Placement};
 
 const SCHEMA: &str = "
@@ -72,6 +77,14 @@ CREATE TABLE IF NOT EXISTS hub_schools (
     hlc           TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS hub_schools_number ON hub_schools(school_number);
+CREATE TABLE IF NOT EXISTS hub_purges (
+    hub_seq   INTEGER PRIMARY KEY,
+    entity    TEXT NOT NULL,
+    row_id    TEXT NOT NULL,
+    scoped    INTEGER NOT NULL,
+    schools   TEXT NOT NULL,
+    purged_at TEXT NOT NULL
+) STRICT;
 ";
 
 fn sha256_hex(s: &str) -> String {
@@ -332,6 +345,17 @@ impl HubStorage for SqliteStorage {
                 results.push(result);
                 continue;
             }
+            if self.store.is_purged(&op.entity, &op.row_id)? {
+                result.status = OpStatus::Rejected;
+                result.code = Some("purged".to_owned());
+                result.reason = Some(format!(
+                    "„{}“ {} wurde gelöscht und am Hub endgültig entfernt, nachdem alle Geräte die Löschung \
+                     übernommen hatten; diese spätere Änderung wird nicht mehr angenommen.",
+                    op.entity, op.row_id
+                ));
+                results.push(result);
+                continue;
+            }
             match self.check(device, &op, now_secs, &mut overlay)? {
                 Ok(p) => {
                     result.status = OpStatus::Accepted;
@@ -416,26 +440,61 @@ impl HubStorage for SqliteStorage {
                 next = r.get(0)?;
                 let fields: String = r.get(6)?;
                 let prev: String = r.get(7)?;
-                ops.push(Op {
-                    origin_node: r.get(1)?,
-                    origin_seq: r.get(2)?,
-                    hlc: r.get(3)?,
-                    entity: r.get(4)?,
-                    row_id: r.get(5)?,
-                    fields: serde_json::from_str(&fields).map_err(|e| HubError::Internal(e.to_string()))?,
-                    prev: serde_json::from_str(&prev).map_err(|e| HubError::Internal(e.to_string()))?,
-                    author: r.get(8)?,
-                    schema_version: r.get(9)?,
-                    reason: r.get(10)?,
-                });
+                ops.push((
+                    next,
+                    Op {
+                        origin_node: r.get(1)?,
+                        origin_seq: r.get(2)?,
+                        hlc: r.get(3)?,
+                        entity: r.get(4)?,
+                        row_id: r.get(5)?,
+                        fields: serde_json::from_str(&fields).map_err(|e| HubError::Internal(e.to_string()))?,
+                        prev: serde_json::from_str(&prev).map_err(|e| HubError::Internal(e.to_string()))?,
+                        author: r.get(8)?,
+                        schema_version: r.get(9)?,
+                        reason: r.get(10)?,
+                    },
+                ));
             }
         }
-        let more = ops.len() == limit;
+        let mut more = ops.len() == limit;
+        // Purges up to the end of this page (or all after the cursor if it is the last), at
+        // most `limit` too; if they fill a page, it ends at the last of them.
+        let upper = if more { next } else { i64::MAX };
+        let purge_scope = if device.role == Role::Admin {
+            "AND (p.scoped = 0 OR EXISTS (SELECT 1 FROM json_each(p.schools) j WHERE j.value IN mine))"
+        } else {
+            ""
+        };
+        let purges: Vec<PurgeEntry> = {
+            let mut stmt = self.store.conn().prepare_cached(&format!(
+                "WITH mine AS (SELECT s.school_id FROM hub_schools s
+                               JOIN hub_device_schools d ON d.school_number = s.school_number WHERE d.device_id = ?2)
+                 SELECT p.hub_seq, p.entity, p.row_id FROM hub_purges p
+                 WHERE p.hub_seq > ?1 AND p.hub_seq <= ?3 {purge_scope}
+                 ORDER BY p.hub_seq LIMIT ?4"
+            ))?;
+            let rows = stmt.query_map(params![after, device.id, upper, limit as i64], |r| {
+                Ok(PurgeEntry { hub_seq: r.get(0)?, entity: r.get(1)?, row_id: r.get(2)? })
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if let Some(last) = purges.last() {
+            if purges.len() == limit {
+                let cut = last.hub_seq;
+                ops.retain(|(seq, _)| *seq <= cut);
+                next = cut;
+                more = true;
+            } else if !more {
+                next = next.max(last.hub_seq);
+            }
+        }
+        let ops = ops.into_iter().map(|(_, op)| op).collect();
         self.store.conn().execute(
             "UPDATE hub_devices SET last_cursor = max(last_cursor, ?2), last_seen = ?3 WHERE id = ?1",
             params![device.id, after, now_rfc3339()],
         )?;
-        Ok(PullResponse { ops, next, more })
+        Ok(PullResponse { ops, next, more, purges })
     }
 
     fn status(&mut self, device: &Device) -> HubResult<StatusResponse> {

@@ -43,6 +43,11 @@ pub struct Header {
     /// The exporting replica's version vector: everything it held when it wrote the bundle.
     #[serde(default)]
     pub have: VersionVector,
+    /// Rows the exporting replica purged (garbage collection of tombstones). Their operations
+    /// are missing from the bundle, so an origin's sequence may have gaps; the importer purges
+    /// the same rows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub purged: Vec<schulinventar_core::purge::PurgedRow>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -102,6 +107,7 @@ pub fn export(store: &Store, since: &VersionVector, out: &Path) -> Result<Header
         ranges,
         ops: ops.len(),
         have: store.version_vector()?,
+        purged: store.purged_rows()?,
     };
     let body = Body { header: header.clone(), ops };
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -185,6 +191,8 @@ pub fn read(store: &Store, file: &Path) -> Result<(Header, Vec<Op>, String)> {
     let gapless = ranges.iter().all(|(node, (first, last))| counts.get(node.as_str()) == Some(&(last - first + 1)));
     let schema_ok =
         h.schema_version >= 1 && body.ops.iter().all(|op| (1..=h.schema_version).contains(&op.schema_version));
+    // Purged rows leave holes in the sequence; the exporter says which rows it purged.
+    let gapless = gapless || !h.purged.is_empty();
     if ranges != h.ranges || body.ops.len() != h.ops || !gapless || !schema_ok {
         return Err(refused(format!("Die Operationen im Paket „{name}“ passen nicht zu seinem Kopf.")));
     }
@@ -218,9 +226,17 @@ pub fn import(store: &mut Store, file: &Path) -> Result<(Header, ApplyReport)> {
             "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)",
             [format!("sync_key:{}", header.origin), header.public_key.clone()],
         )?;
+        let mut purged = 0;
+        for p in &header.purged {
+            if !w.is_purged(&p.entity, &p.row_id)?
+                && w.purge_row(&p.entity, &p.row_id)? == schulinventar_core::purge::Purge::Purged
+            {
+                purged += 1;
+            }
+        }
         let r = w.apply_remote(&ops)?;
         let acked = from_peer && record_ack(w.read(), &header.origin, &header.have)?;
-        let keep = r.applied > 0 || acked;
+        let keep = r.applied > 0 || acked || purged > 0;
         Ok((r, keep))
     })?;
     Ok((header, report))

@@ -77,6 +77,9 @@ pub struct SyncSummary {
     pub pulled: usize,
     /// Operations pulled that this replica already had.
     pub pulled_known: usize,
+    /// Rows purged here because the hub purged them (garbage collection of tombstones).
+    #[serde(default)]
+    pub purged: usize,
     /// Rows that could not be written here (the operations are kept).
     pub rows_not_written: Vec<crate::Rejected>,
     /// Open conflicts after the sync.
@@ -433,18 +436,30 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
                 ),
             });
         }
-        if !resp.ops.is_empty() || resp.next != cursor {
+        if !resp.purges.is_empty() {
+            // Purged rows take their conflicts with them: count the whole log afterwards.
+            recount.base = None;
+        }
+        if !resp.ops.is_empty() || !resp.purges.is_empty() || resp.next != cursor {
             let source = (!resp.ops.is_empty()).then(|| Source {
                 kind: "sync",
                 file_name: Some(source_name.clone()),
                 sha256: None,
             });
             recount.before_page(store, &resp.ops)?;
-            let report = store.write(source, |w| {
+            let (report, purged) = store.write(source, |w| {
+                // The hub purged these rows: none of the page's operations touch them.
+                let mut purged = 0;
+                for p in &resp.purges {
+                    if w.purge_row(&p.entity, &p.row_id)? == schulinventar_core::purge::Purge::Purged {
+                        purged += 1;
+                    }
+                }
                 let r = w.apply_remote(&resp.ops)?;
                 set_meta(w.read(), META_PULL, &resp.next.to_string())?;
-                Ok(r)
+                Ok((r, purged))
             })?;
+            summary.purged += purged;
             summary.pulled += report.applied;
             summary.pulled_known += report.skipped;
             summary.rows_not_written.extend(report.rejected);

@@ -105,6 +105,19 @@ pub struct PullResponse {
     pub next: i64,
     /// Whether more operations are waiting after `next`.
     pub more: bool,
+    /// Rows the hub purged (garbage collection of tombstones) with a hub sequence after the
+    /// cursor, up to `next`, in that order. The client purges them in the same transaction as
+    /// the page. Absent from older hubs.
+    #[serde(default)]
+    pub purges: Vec<PurgeEntry>,
+}
+
+/// A row purged on the hub, as announced to the devices whose scope it concerned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgeEntry {
+    pub hub_seq: i64,
+    pub entity: String,
+    pub row_id: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

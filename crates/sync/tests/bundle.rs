@@ -132,3 +132,31 @@ fn since_ack_leaves_out_only_what_every_replica_heard_from_holds() {
     assert_eq!(log_len(&empty), 0);
     assert_eq!(digest(&r[0]).unwrap(), digest(&r[2]).unwrap());
 }
+
+#[test]
+fn a_bundle_from_a_replica_with_purged_rows_carries_the_purge_and_a_stale_one_does_not_resurrect() {
+    let (dir, mut r) = replicas(2);
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Gymnasium am Park")).unwrap();
+    let d = r[0].create(device(&s.id, Some("INV-8"))).unwrap();
+    r[0].delete::<DeviceData>(&d.id).unwrap();
+    r[0].create(device(&s.id, Some("INV-9"))).unwrap();
+    let stale = dir.path().join("alt.sibundle");
+    bundle::export(&r[0], &Default::default(), &stale).unwrap();
+    r[0].write(None, |w| w.purge_row("device", &d.id)).unwrap();
+
+    // Operations 3 and 4 of the origin are gone: the bundle has a hole there and says why.
+    let file = dir.path().join("neu.sibundle");
+    let h = bundle::export(&r[0], &Default::default(), &file).unwrap();
+    assert_eq!(h.purged.len(), 1);
+    bundle::import(&mut r[1], &file).unwrap();
+    assert_eq!(digest(&r[0]).unwrap(), digest(&r[1]).unwrap());
+    assert!(r[1].is_purged("device", &d.id).unwrap());
+
+    // The bundle written before the purge does not bring the row back, on either replica.
+    for store in r.iter_mut() {
+        bundle::import(store, &stale).unwrap();
+        assert!(store.get::<DeviceData>(&d.id).is_err());
+    }
+    assert_eq!(digest(&r[0]).unwrap(), digest(&r[1]).unwrap());
+}
