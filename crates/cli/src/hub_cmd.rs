@@ -52,6 +52,16 @@ pub enum HubCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Entfernt gelöschte Einträge endgültig, sobald alle betroffenen Geräte die Löschung übernommen haben
+    Gc {
+        #[arg(long)]
+        data: PathBuf,
+        /// Nur Einträge, die mindestens so viele Tage gelöscht sind (Zeit für ein Wiederherstellen offline)
+        #[arg(long, default_value_t = 30)]
+        older_than_days: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Sperrt den Zugang eines Geräts (Nummer aus `hub devices`)
     Revoke {
         #[arg(long)]
@@ -143,6 +153,15 @@ pub fn hub(cmd: HubCommand, out: &mut impl Write) -> Result<ExitCode, CliError> 
                 }
             }
         }
+        HubCommand::Gc { data, older_than_days, json } => {
+            let mut storage = SqliteStorage::open(&data).map_err(hub_err)?;
+            let r = storage.gc(older_than_days, chrono::Utc::now()).map_err(hub_err)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&r).map_err(CoreError::from)?).map_err(io)?;
+            } else {
+                print_gc(&r, out).map_err(io)?;
+            }
+        }
         HubCommand::Revoke { data, device } => {
             let mut storage = SqliteStorage::open(&data).map_err(hub_err)?;
             if !storage.revoke(device).map_err(hub_err)? {
@@ -154,6 +173,46 @@ pub fn hub(cmd: HubCommand, out: &mut impl Write) -> Result<ExitCode, CliError> 
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_gc(r: &schulinventar_hub::sqlite::GcReport, out: &mut impl Write) -> std::io::Result<()> {
+    if r.purged == 0 {
+        writeln!(out, "Keine gelöschten Einträge endgültig entfernt.")?;
+    } else {
+        let kinds: Vec<String> = r.purged_by_entity.iter().map(|(e, n)| format!("{e} {n}")).collect();
+        writeln!(
+            out,
+            "{} gelöschte Einträge endgültig entfernt ({}), mit {} Änderungen.",
+            r.purged,
+            kinds.join(", "),
+            r.ops_removed
+        )?;
+    }
+    if r.too_recent > 0 {
+        writeln!(out, "{} sind noch keine {} Tage gelöscht und bleiben.", r.too_recent, r.older_than_days)?;
+    }
+    if r.waiting > 0 {
+        writeln!(out, "{} warten, bis diese Geräte die Löschung abgeholt haben:", r.waiting)?;
+        for d in &r.waiting_for {
+            writeln!(out, "  Gerät {} „{}“ (Stand {}): {} Einträge", d.id, d.name, d.cursor, d.rows)?;
+        }
+        writeln!(out, "  Ein Gerät, das nicht mehr benutzt wird, sperren: schulinventar hub revoke --data DIR NR")?;
+    }
+    if r.referenced > 0 {
+        writeln!(
+            out,
+            "{} werden noch von anderen Einträgen verwendet oder sind Teil eines offenen Duplikats.",
+            r.referenced
+        )?;
+    }
+    if r.in_conflict > 0 {
+        writeln!(
+            out,
+            "{} haben einen offenen Konflikt; erst nach seiner Lösung können sie entfernt werden.",
+            r.in_conflict
+        )?;
+    }
+    Ok(())
 }
 
 pub fn enroll(
@@ -202,6 +261,10 @@ fn print_summary(s: &SyncSummary, out: &mut impl Write) -> Result<(), CliError> 
     writeln!(out, "  Gesendet:  {} neu, {} dem Hub schon bekannt, {} abgelehnt", s.pushed, s.duplicates, s.rejected)
         .map_err(io)?;
     writeln!(out, "  Empfangen: {} neu, {} schon vorhanden", s.pulled, s.pulled_known).map_err(io)?;
+    if s.purged > 0 {
+        writeln!(out, "  Endgültig entfernt (Speicherbereinigung am Hub): {} gelöschte Einträge", s.purged)
+            .map_err(io)?;
+    }
     writeln!(out, "  Offene Konflikte: {}", s.conflicts).map_err(io)?;
     for r in &s.rejected_ops {
         writeln!(

@@ -111,7 +111,7 @@ enum Command {
     /// Abgleich ohne Netz: Änderungen als Paketdatei exportieren und einlesen
     #[command(subcommand)]
     Bundle(sync_cmd::BundleCommand),
-    /// Sync-Hub der Schulträger-Verwaltung: starten, Geräte anmelden und sperren
+    /// Sync-Hub der Schulträger-Verwaltung: starten, Geräte anmelden und sperren, gelöschte Einträge endgültig entfernen
     #[command(subcommand)]
     Hub(hub_cmd::HubCommand),
     /// Meldet diese Datenbank mit einem Einmal-Code beim Hub an (Adresse und Zugang werden gespeichert)

@@ -647,3 +647,62 @@ fn a_laptop_a_year_behind_converges_and_one_a_year_ahead_is_refused_with_a_clock
     w.sync("now", &hub.url);
     assert_eq!(note("now"), Value::from("grün"), "the refused change did not travel");
 }
+
+#[test]
+fn hub_gc_purges_an_acknowledged_deletion_and_says_who_holds_one_back() {
+    let w = World::new();
+    let (hub, _) = w.hub_with_demo("a");
+    w.enroll("b", &hub, "department", &[]);
+    for name in ["a", "b"] {
+        w.sync(name, &hub.url);
+    }
+    let device: String = {
+        let mut store = schulinventar_core::Store::open(&w.db("a")).unwrap();
+        let id: String = store
+            .conn()
+            .query_row(
+                "SELECT id FROM devices d WHERE deleted_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM loans WHERE device_id = d.id)
+                   AND NOT EXISTS (SELECT 1 FROM invoice_items WHERE item_id = d.id)
+                 ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        store.delete::<schulinventar_core::DeviceData>(&id).unwrap();
+        id
+    };
+    w.sync("a", &hub.url);
+    w.sync("a", &hub.url);
+    let gc = |json: bool| {
+        let mut c = Command::cargo_bin("schulinventar").unwrap();
+        c.args(["hub", "gc", "--older-than-days", "0", "--data"]).arg(w.hub_dir());
+        if json {
+            c.arg("--json");
+        }
+        c.assert().success().get_output().stdout.clone()
+    };
+
+    // Laptop b has not fetched the deletion: nothing goes, and the text names it.
+    let text = String::from_utf8(gc(false)).unwrap();
+    assert!(text.contains("Keine gelöschten Einträge endgültig entfernt."), "{text}");
+    assert!(text.contains("„b“"), "{text}");
+    let r: Value = serde_json::from_slice(&gc(true)).unwrap();
+    assert_eq!((r["purged"].as_u64(), r["waiting"].as_u64()), (Some(0), Some(1)), "{r}");
+    assert_eq!(r["waiting_for"][0]["name"], "b", "{r}");
+
+    w.sync("b", &hub.url);
+    w.sync("b", &hub.url);
+    let r: Value = serde_json::from_slice(&gc(true)).unwrap();
+    assert_eq!((r["purged"].as_u64(), r["waiting"].as_u64()), (Some(1), Some(0)), "{r}");
+    assert_eq!(r["purged_by_entity"]["device"].as_u64(), Some(1), "{r}");
+    assert_eq!(r["older_than_days"].as_u64(), Some(0), "{r}");
+
+    for name in ["a", "b"] {
+        let r = w.sync(name, &hub.url);
+        assert_eq!(r["purged"].as_u64(), Some(1), "{r}");
+        assert_eq!(w.count(w.db(name), &format!("SELECT count(*) FROM devices WHERE id = '{device}'")), 0);
+    }
+    assert_eq!(w.digest("a"), w.digest("b"));
+    w.cli("a").arg("sync").assert().success().stdout(predicate::str::contains("Offene Konflikte: 0"));
+}

@@ -1,0 +1,210 @@
+//! Garbage collection of tombstones on the real hub over loopback: a deleted row goes for good
+//! only when every device of its school has acknowledged the deletion; the purge then reaches
+//! every replica through pulls, and later operations for the row are refused.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::*;
+use schulinventar_core::*;
+use schulinventar_hub::{HubStorage, SqliteStorage};
+use schulinventar_sync::client::{self, SyncSummary};
+use schulinventar_sync::digest;
+use schulinventar_sync::protocol::Role;
+
+fn storage(s: &Setup) -> SqliteStorage {
+    SqliteStorage::open(&s.dir.path().join("hub")).unwrap()
+}
+
+fn sync(store: &mut Store) -> SyncSummary {
+    client::sync(store, None, 1000).unwrap()
+}
+
+/// A sync tells the hub what the previous one applied; two in a row acknowledge everything.
+fn sync_twice(store: &mut Store) -> SyncSummary {
+    sync(store);
+    sync(store)
+}
+
+/// Just after now: every deletion made so far is "old enough" with a grace period of 0 days.
+fn soon() -> DateTime<Utc> {
+    Utc::now() + chrono::Duration::seconds(1)
+}
+
+fn present(store: &Store, table: &str, id: &str) -> bool {
+    store
+        .conn()
+        .query_row(&format!("SELECT count(*) FROM {table} WHERE id = ?1"), [id], |r| r.get::<_, i64>(0))
+        .unwrap()
+        == 1
+}
+
+fn ops_of(store: &Store, id: &str) -> i64 {
+    store.conn().query_row("SELECT count(*) FROM change_log WHERE row_id = ?1", [id], |r| r.get(0)).unwrap()
+}
+
+fn device_ids(s: &Setup, names: &[&str]) -> Vec<i64> {
+    let mut devices = storage(s).devices().unwrap();
+    devices.retain(|d| names.contains(&d.name.as_str()));
+    devices.iter().map(|d| d.id).collect()
+}
+
+#[test]
+fn a_deletion_is_purged_once_every_device_of_its_school_has_it_and_the_purge_reaches_all_replicas() {
+    let s = Setup::new();
+    let (mut dept, _, [d1, d2]) = two_schools(&s);
+    let mut a1 = s.enrolled("admin-1", Role::Admin, &["100001"]);
+    let mut a2 = s.enrolled("admin-2", Role::Admin, &["100002"]);
+    sync_twice(&mut a1);
+    sync_twice(&mut a2);
+    assert!(present(&a1, "devices", &d1));
+
+    dept.delete::<DeviceData>(&d1).unwrap();
+    sync(&mut dept);
+
+    // Neither the department laptop (its pull after the push has not been acknowledged yet) nor
+    // school 1's admin has the deletion; school 2's admin is not concerned.
+    let r = storage(&s).gc(0, soon()).unwrap();
+    assert_eq!((r.purged, r.waiting), (0, 1), "{r:?}");
+    let waiting: Vec<i64> = r.waiting_for.iter().map(|d| d.id).collect();
+    assert_eq!(waiting, device_ids(&s, &["dept", "admin-1"]), "{r:?}");
+    assert!(present(storage(&s).store(), "devices", &d1));
+
+    sync_twice(&mut dept);
+    sync(&mut a1);
+    let r = storage(&s).gc(0, soon()).unwrap();
+    assert_eq!(r.waiting_for.iter().map(|d| d.id).collect::<Vec<_>>(), device_ids(&s, &["admin-1"]), "{r:?}");
+
+    // A laptop enrolled for school 1 that never synced holds the row back too, until revoked.
+    let _late = s.enrolled("admin-1b", Role::Admin, &["100001"]);
+    sync(&mut a1);
+    let r = storage(&s).gc(0, soon()).unwrap();
+    assert_eq!(r.waiting_for.iter().map(|d| d.id).collect::<Vec<_>>(), device_ids(&s, &["admin-1b"]), "{r:?}");
+    assert!(storage(&s).revoke(device_ids(&s, &["admin-1b"])[0]).unwrap());
+
+    let r = storage(&s).gc(0, soon()).unwrap();
+    assert_eq!((r.purged, r.waiting, r.ops_removed), (1, 0, 2), "{r:?}");
+    assert_eq!(r.purged_by_entity.get("device"), Some(&1));
+    let hub = storage(&s);
+    assert!(!present(hub.store(), "devices", &d1));
+    assert_eq!(ops_of(hub.store(), &d1), 0);
+    assert!(hub.store().is_purged("device", &d1).unwrap());
+    drop(hub);
+
+    // A second run finds nothing more to do.
+    assert_eq!(storage(&s).gc(0, soon()).unwrap().purged, 0);
+
+    // The purge reaches the replicas that had the row, and only those.
+    assert_eq!(sync(&mut dept).purged, 1);
+    assert_eq!(sync(&mut a1).purged, 1);
+    assert_eq!(sync(&mut a2).purged, 0);
+    for replica in [&dept, &a1] {
+        assert!(!present(replica, "devices", &d1));
+        assert_eq!(ops_of(replica, &d1), 0);
+    }
+    assert_eq!(digest(&dept).unwrap(), s.hub_digest());
+
+    // A laptop set up after the purge ends with the same content.
+    let mut fresh = s.enrolled("fresh", Role::Department, &[]);
+    sync(&mut fresh);
+    assert!(!present(&fresh, "devices", &d1));
+    assert_eq!(digest(&fresh).unwrap(), s.hub_digest());
+
+    // Further edits sync as before, and the purge is not sent again.
+    set_notes(&mut dept, &d2, "nach der Bereinigung");
+    let r = sync(&mut dept);
+    assert_eq!((r.pushed, r.rejected), (1, 0), "{r:?}");
+    let r = sync(&mut fresh);
+    assert_eq!((r.pulled, r.purged), (1, 0));
+    assert_eq!(digest(&fresh).unwrap(), digest(&dept).unwrap());
+}
+
+#[test]
+fn an_undelete_that_arrives_after_the_purge_is_refused_with_a_reason_and_the_row_goes() {
+    let s = Setup::new();
+    let (mut dept, _, [d1, _]) = two_schools(&s);
+    let mut a1 = s.enrolled("admin-1", Role::Admin, &["100001"]);
+    sync_twice(&mut a1);
+    dept.delete::<DeviceData>(&d1).unwrap();
+    sync_twice(&mut dept);
+    sync_twice(&mut a1);
+    // School 1's admin brings the device back while offline; meanwhile the hub purges it.
+    a1.undelete::<DeviceData>(&d1).unwrap();
+    assert_eq!(storage(&s).gc(0, soon()).unwrap().purged, 1);
+
+    let r = sync(&mut a1);
+    assert_eq!((r.pushed, r.rejected, r.purged), (0, 1, 1), "{r:?}");
+    let refused = &r.rejected_ops[0];
+    assert_eq!((refused.code.as_deref(), refused.row_id.as_str()), (Some("purged"), d1.as_str()));
+    assert!(refused.reason.contains("endgültig entfernt"), "{}", refused.reason);
+    assert!(!present(&a1, "devices", &d1));
+    assert!(!present(storage(&s).store(), "devices", &d1));
+}
+
+fn room(school_id: &str) -> RoomData {
+    RoomData {
+        school_id: school_id.into(),
+        building_id: None,
+        number: "A.101".into(),
+        name: None,
+        floor: Some(1),
+        kind: RoomKind::Classroom,
+        wlan_coverage: None,
+        notes: None,
+    }
+}
+
+fn set_notes(store: &mut Store, id: &str, notes: &str) {
+    let mut data = store.get::<DeviceData>(id).unwrap().data;
+    data.asset.notes = Some(notes.into());
+    store.update(id, data).unwrap();
+}
+
+#[test]
+fn rows_in_an_open_conflict_or_still_referred_to_stay_and_children_go_before_their_parents() {
+    let s = Setup::new();
+    let (mut dept, [s1, _], _) = two_schools(&s);
+    let mut a1 = s.enrolled("admin-1", Role::Admin, &["100001"]);
+    let room = dept.create(room(&s1)).unwrap().id;
+    let mut data = device(&s1, "INV-9");
+    data.asset.room_id = Some(room.clone());
+    let dev = dept.create(data).unwrap().id;
+    sync_twice(&mut dept);
+    sync_twice(&mut a1);
+
+    // Both laptops change the same note offline: a conflict.
+    set_notes(&mut dept, &dev, "Akku getauscht");
+    set_notes(&mut a1, &dev, "Display defekt");
+    sync(&mut dept);
+    sync(&mut a1);
+    sync(&mut dept);
+    let conflict =
+        schulinventar_sync::conflicts::list(&dept).unwrap().into_iter().find(|c| c.open).expect("a conflict");
+
+    dept.delete::<DeviceData>(&dev).unwrap();
+    dept.delete::<RoomData>(&room).unwrap();
+    sync_twice(&mut dept);
+    sync_twice(&mut a1);
+
+    // Deleted more recently than the grace period: both stay.
+    let r = storage(&s).gc(30, soon()).unwrap();
+    assert_eq!((r.purged, r.too_recent, r.older_than_days), (0, 2, 30), "{r:?}");
+
+    // The device waits for its conflict to be decided, and the room for the device.
+    let r = storage(&s).gc(0, soon()).unwrap();
+    assert_eq!((r.purged, r.in_conflict, r.referenced), (0, 1, 1), "{r:?}");
+    assert!(present(storage(&s).store(), "rooms", &room));
+
+    schulinventar_sync::conflicts::resolve(&mut dept, &conflict, conflict.winner.value.clone()).unwrap();
+    sync_twice(&mut dept);
+    sync_twice(&mut a1);
+
+    // One run takes the device first and then the room.
+    let r = storage(&s).gc(0, soon()).unwrap();
+    assert_eq!((r.purged, r.in_conflict, r.referenced), (2, 0, 0), "{r:?}");
+    assert_eq!(r.purged_by_entity.get("room"), Some(&1));
+    assert_eq!(r.purged_by_entity.get("device"), Some(&1));
+    assert_eq!(sync(&mut dept).purged, 2);
+    assert_eq!(sync(&mut a1).purged, 2);
+    assert_eq!(digest(&dept).unwrap(), s.hub_digest());
+}
