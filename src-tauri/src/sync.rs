@@ -121,6 +121,8 @@ pub struct SyncRun {
     /// Why the hub refused operations, one line each.
     pub rejected_reasons: Vec<String>,
     pub pulled: u32,
+    /// Deleted entries removed for good because the hub purged them.
+    pub purged: u32,
     pub conflicts: u32,
     pub clock_warning: Option<String>,
     pub status: SyncStatus,
@@ -155,6 +157,7 @@ pub fn run_sync(state: &AppState) -> Result<SyncRun, SyncFailure> {
                     .map(|r| format!("{} {}: {}", r.entity, r.row_id, r.reason))
                     .collect(),
                 pulled: summary.pulled as u32,
+                purged: summary.purged as u32,
                 conflicts: summary.conflicts as u32,
                 clock_warning: summary.clock_warning,
                 status: status_of(s)?,

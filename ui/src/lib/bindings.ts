@@ -1036,6 +1036,8 @@ export type SyncRun = {
 	/**  Why the hub refused operations, one line each. */
 	rejected_reasons: string[],
 	pulled: number,
+	/**  Deleted entries removed for good because the hub purged them. */
+	purged: number,
 	conflicts: number,
 	clock_warning: string | null,
 	status: SyncStatus,

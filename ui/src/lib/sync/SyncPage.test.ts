@@ -50,6 +50,7 @@ describe("Abgleich", () => {
       rejected: 1,
       rejected_reasons: ["device d-9: Die Schule 100013 gehört nicht zu den Schulen dieses Geräts."],
       pulled: 40,
+      purged: 3,
       conflicts: 0,
       clock_warning: null,
       status: { ...enrolled, pending: 0, last_sync: "2026-11-26T10:00:00Z" },
@@ -90,6 +91,7 @@ describe("Abgleich", () => {
     const result = await screen.findByTestId("sync-result");
     expect(result.textContent).toContain("12 gesendet, 40 empfangen,");
     expect(result.textContent).toContain("1 abgelehnt");
+    expect(screen.getByTestId("sync-purged").textContent).toContain("3 gelöschte Einträge hat der Hub endgültig entfernt");
     expect(screen.getByTestId("sync-rejected").textContent).toContain("gehört nicht zu den Schulen dieses Geräts");
     expect(screen.getByTestId("sync-pending").textContent).toBe("0");
     expect(screen.getByTestId("sync-last").textContent).not.toBe("noch nie");
@@ -235,7 +237,7 @@ describe("Abgleich", () => {
     const calls = mockSync({
       sync_status: () => enrolled,
       sync_hub_reachable: () => reachable,
-      sync_now: () => ({ pushed: 0, duplicates: 0, rejected: 0, rejected_reasons: [], pulled: 2, conflicts: 0, clock_warning: null, status: enrolled }),
+      sync_now: () => ({ pushed: 0, duplicates: 0, rejected: 0, rejected_reasons: [], pulled: 2, purged: 0, conflicts: 0, clock_warning: null, status: enrolled }),
     });
     const flow = new SyncFlow();
     await flow.backgroundTick();
