@@ -232,19 +232,18 @@ impl Writer<'_> {
                 touched.insert((pos, op.row_id.clone()));
             }
         }
-        for (pos, row_id) in touched {
-            let info = entity::ALL[pos];
-            self.tx.prepare_cached("SAVEPOINT apply_row")?.execute([])?;
-            match self.rebuild_row(info, &row_id) {
-                Ok(()) => {
-                    self.tx.prepare_cached("RELEASE apply_row")?.execute([])?;
-                }
-                Err(e) => {
-                    self.tx.prepare_cached("ROLLBACK TO apply_row")?.execute([])?;
-                    self.tx.prepare_cached("RELEASE apply_row")?.execute([])?;
-                    report.rejected.push(Rejected { entity: info.name.into(), row_id, message: e.to_string() });
+        let mut written = false;
+        for (pos, row_id) in &touched {
+            let info = entity::ALL[*pos];
+            match self.try_rebuild(info, row_id)? {
+                None => written = true,
+                Some(message) => {
+                    report.rejected.push(Rejected { entity: info.name.into(), row_id: row_id.clone(), message })
                 }
             }
+        }
+        if written {
+            self.retry_unwritten()?;
         }
         if let Some(m) = max_hlc {
             let m = Hlc(m);
@@ -256,6 +255,59 @@ impl Writer<'_> {
             }
         }
         Ok(report)
+    }
+
+    /// Rebuilds one row in a savepoint: `None` when written, else why not (the row is then kept in
+    /// `sync_unwritten` and tried again by later syncs, see [`Self::retry_unwritten`]).
+    fn try_rebuild(&mut self, info: &'static EntityInfo, row_id: &str) -> Result<Option<String>> {
+        self.tx.prepare_cached("SAVEPOINT apply_row")?.execute([])?;
+        match self.rebuild_row(info, row_id) {
+            Ok(()) => {
+                self.tx.prepare_cached("RELEASE apply_row")?.execute([])?;
+                self.tx
+                    .prepare_cached("DELETE FROM sync_unwritten WHERE entity = ?1 AND row_id = ?2")?
+                    .execute(params![info.name, row_id])?;
+                Ok(None)
+            }
+            Err(e) => {
+                self.tx.prepare_cached("ROLLBACK TO apply_row")?.execute([])?;
+                self.tx.prepare_cached("RELEASE apply_row")?.execute([])?;
+                let message = e.to_string();
+                self.tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO sync_unwritten(entity, row_id, message) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![info.name, row_id, message])?;
+                Ok(Some(message))
+            }
+        }
+    }
+
+    /// Tries again the rows earlier syncs could not write, now that rows were written that they
+    /// may have waited for (a parent that arrived late). Repeats while that writes more, parents
+    /// before children; rows that still fail stay listed.
+    fn retry_unwritten(&mut self) -> Result<()> {
+        loop {
+            let waiting: BTreeSet<(usize, String)> = {
+                let mut stmt = self.tx.prepare_cached("SELECT entity, row_id FROM sync_unwritten")?;
+                let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+                let mut out = BTreeSet::new();
+                for row in rows {
+                    let (name, id) = row?;
+                    if let Some(pos) = entity::ALL.iter().position(|e| e.name == name) {
+                        out.insert((pos, id));
+                    }
+                }
+                out
+            };
+            let mut progress = false;
+            for (pos, row_id) in &waiting {
+                progress |= self.try_rebuild(entity::ALL[*pos], row_id)?.is_none();
+            }
+            if !progress {
+                return Ok(());
+            }
+        }
     }
 
     /// Writes the row as its operations in the log say: per field the value of the latest

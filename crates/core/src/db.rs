@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0003_funding.sql"),
     include_str!("../../../migrations/0004_parked.sql"),
     include_str!("../../../migrations/0005_purge.sql"),
+    include_str!("../../../migrations/0006_unwritten.sql"),
 ];
 
 /// The schema version this build writes.

@@ -582,3 +582,27 @@ impl Entity for MediaConceptData {
         format!("Medienkonzept ({})", self.status.label())
     }
 }
+
+/// Fields that a table rule (a CHECK over several columns) ties together. A local change to any
+/// of them logs all of them, so that the per-field merge, which takes each field from the latest
+/// operation naming it, takes the whole group from one operation and the merged row keeps the
+/// rule (two replicas correcting net and VAT of one invoice at the same time end with one
+/// replica's consistent amounts, not a mix that the table refuses).
+pub fn tied_fields(entity: &str) -> &'static [&'static [&'static str]] {
+    match entity {
+        "loan" => &[&["loaned_on", "due_on", "returned_on"], &["holder_erased", "holder_name"]],
+        "fibre_link" => &[&["link_type", "from_building_id", "to_building_id"]],
+        "programme" => &[&["federal_share_bp", "land_share_bp"], &["eligible_from", "eligible_to"]],
+        "invoice" => &[&["net_cents", "vat_cents", "gross_cents"]],
+        "invoice_line" => &[&[
+            "net_cents",
+            "vat_cents",
+            "gross_cents",
+            "federal_cents",
+            "land_cents",
+            "own_cents",
+            "third_party_cents",
+        ]],
+        _ => &[],
+    }
+}

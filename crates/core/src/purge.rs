@@ -121,6 +121,9 @@ impl Writer<'_> {
         self.tx
             .prepare_cached("DELETE FROM change_log WHERE entity = ?1 AND row_id = ?2")?
             .execute(params![info.name, id])?;
+        self.tx
+            .prepare_cached("DELETE FROM sync_unwritten WHERE entity = ?1 AND row_id = ?2")?
+            .execute(params![info.name, id])?;
         if rowid.is_some() {
             if matches!(info.table, "schools" | "buildings" | "rooms") {
                 self.places.borrow_mut().clear();

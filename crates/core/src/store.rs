@@ -321,9 +321,19 @@ impl Writer<'_> {
         let info = T::INFO;
         let old = field_map(&current.data, info)?;
         let new = field_map(&data, info)?;
-        let changed: Map<String, Value> = new.into_iter().filter(|(k, v)| old.get(k) != Some(v)).collect();
+        let mut changed: Map<String, Value> =
+            new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
         if changed.is_empty() {
             return Ok(current);
+        }
+        for group in crate::entity::tied_fields(info.name) {
+            if group.iter().any(|f| changed.contains_key(*f)) {
+                for f in group.iter() {
+                    if let Some(v) = new.get(*f) {
+                        changed.entry(f.to_string()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
         }
         self.check_earmark(info, id, &changed)?;
         let hlc = self.set_fields(info, id, &changed)?;

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use schulinventar_core::*;
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 fn last_op(store: &Store) -> (String, String, Value, Value, i64) {
     store
@@ -61,8 +62,15 @@ fn lifecycle<T: Entity + Validate + std::fmt::Debug>(
     let updated = store.update(&created.id, data.clone()).unwrap();
     assert_eq!(store.get::<T>(&created.id).unwrap().data, updated.data);
     let (_, _, fields, prev, _) = last_op(store);
-    let keys: Vec<&String> = fields.as_object().unwrap().keys().collect();
-    assert_eq!(keys, vec![changed_field], "an update logs only the changed field");
+    let keys: BTreeSet<&str> = fields.as_object().unwrap().keys().map(String::as_str).collect();
+    // Only the changed field, and the fields a table rule ties to it.
+    let mut expected_keys = BTreeSet::from([changed_field]);
+    for group in schulinventar_core::entity::tied_fields(T::INFO.name) {
+        if group.contains(&changed_field) {
+            expected_keys.extend(group.iter().copied());
+        }
+    }
+    assert_eq!(keys, expected_keys, "an update logs only the changed field and the fields tied to it");
     let create_hlc: String = store
         .conn()
         .query_row("SELECT hlc FROM change_log WHERE row_id = ?1 ORDER BY seq LIMIT 1", [&created.id], |r| r.get(0))
