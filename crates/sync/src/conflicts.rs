@@ -1,7 +1,10 @@
 //! Conflicts, derived from the change log alone so that every replica holding the same
 //! operations lists the same conflicts:
-//! - `concurrent`: two operations from different replicas overwrote the same version of the same
-//!   field (neither knew of the other); the later one won, the other value was lost.
+//! - `concurrent`: an operation overwrote a field whose value another replica had set without
+//!   knowing of it; the later one won, the other value was lost. Either both overwrote the same
+//!   version of the field, or the later one overwrote a version older than the earlier one (a
+//!   replica that sets a field always names the version it held, which is at least as new as
+//!   every version it had received, so it had not received the earlier operation).
 //! - `edit_deleted`: an operation changed a row after another replica had deleted it (the row
 //!   stays deleted, the edit is hidden).
 //! - `deleted_concurrently`: a replica deleted a row without knowing of an edit made elsewhere
@@ -86,7 +89,7 @@ fn conflicts(store: &Store, row: Option<(&str, &str)>) -> Result<Vec<Conflict>> 
          JOIN json_each(a.prev) f ON f.key <> '*'
          JOIN change_log b ON b.entity = a.entity AND b.row_id = a.row_id AND b.hlc > a.hlc
               AND b.origin_node <> a.origin_node
-         JOIN json_each(b.prev) g ON g.key = f.key AND g.value IS f.value
+         JOIN json_each(b.prev) g ON g.key = f.key AND (g.value IS f.value OR g.value < a.hlc)
          {only_a}
          UNION ALL
          SELECT 'edit_deleted', e.entity, e.row_id, f.key,

@@ -1,6 +1,5 @@
-//! Known gaps of the per-field merge, each as a minimal reproduction of two replicas. They assert
-//! what should hold; the ones still open are ignored until fixed (`cargo test -- --ignored` shows
-//! them failing).
+//! Gaps the per-field merge once had, each as a minimal reproduction with two to four replicas,
+//! asserting what holds now.
 
 mod common;
 
@@ -24,11 +23,11 @@ fn invoice(authority_id: &str) -> InvoiceData {
 }
 
 /// Two replicas correct different amounts of one invoice at the same time, each keeping gross =
-/// net + VAT. The per-field merge takes net from one, VAT from the other and gross from the later:
-/// the merged row breaks the table's CHECK, so each replica refuses to write it and keeps its own
-/// version. The replicas hold the same operations but different content, for good.
+/// net + VAT. A per-field merge of only the changed fields would take net from one, VAT from the
+/// other and gross from the later, and break the table's CHECK. Each change logs all three
+/// (`entity::tied_fields`), so the later change wins as a whole, and the other's amounts are the
+/// losers of conflicts.
 #[test]
-#[ignore = "known gap: a merge that breaks a multi-field CHECK leaves the replicas apart"]
 fn concurrent_edits_of_net_and_vat_converge() {
     let (_dir, mut r) = replicas(2);
     let a = r[0].create(authority()).unwrap();
@@ -45,14 +44,24 @@ fn concurrent_edits_of_net_and_vat_converge() {
     assert_eq!(a.version_vector().unwrap(), b.version_vector().unwrap());
     assert_eq!(digest(a).unwrap(), digest(b).unwrap(), "same operations, different content");
     assert!(to_a.rejected.is_empty() && to_b.rejected.is_empty(), "rows not written: {to_a:?} {to_b:?}");
+    let merged = a.get::<InvoiceData>(&inv.id).unwrap().data;
+    assert_eq!(
+        (merged.net_cents, merged.vat_cents, merged.gross_cents),
+        (10_000, 3_800, 13_800),
+        "B's change came later"
+    );
+    let listed = conflicts::list(a).unwrap();
+    assert!(
+        listed.iter().any(|c| c.field == "net_cents" && c.loser.value == 20_000 && c.winner.value == 10_000),
+        "A's net amount is a losing value: {listed:#?}"
+    );
 }
 
 /// B writes a field (b1), A overwrites the same version later (a1, winning over b1: a conflict
 /// with a1 as winner), then B, still without A's change, writes the field again (b2, later than
-/// a1). b2 names b1 as its previous version, so no conflict names a1 as the loser: A's value is
-/// gone and the only conflict that mentions it is closed, with A as the winner.
+/// a1). b2 names b1 as its previous version, which is older than a1: B had not seen a1, so a1 is
+/// the loser of a conflict with b2 (and b1 the loser of one with a1).
 #[test]
-#[ignore = "known gap: a value overwritten by a second unseen write is in no conflict as the loser"]
 fn a_value_overwritten_without_being_seen_is_a_losing_value() {
     let (_dir, mut r) = replicas(2);
     let auth = r[0].create(authority()).unwrap();
@@ -105,10 +114,8 @@ fn concurrent_first_edits_of_a_catalogue_programme_are_a_conflict() {
 /// that lacks what the first already had: the per-origin gap check passes (the bundle holds only
 /// the exporter's own operations, from its first one on), so the receiver gets a device without
 /// the school it belongs to. The row cannot be written (foreign key) and is reported; when the
-/// school's operations arrive later, only the school is rebuilt and the device stays missing on
-/// that replica for good.
+/// school's operations arrive later, the device is written too (`sync_unwritten`).
 #[test]
-#[ignore = "known gap: a bundle imported out of causal order leaves a row missing for good"]
 fn a_bundle_for_another_replica_does_not_lose_rows() {
     let (dir, mut r) = replicas(4);
     let a = r[0].create(authority()).unwrap();
@@ -123,6 +130,7 @@ fn a_bundle_for_another_replica_does_not_lose_rows() {
     schulinventar_sync::bundle::export(p, &q.version_vector().unwrap(), &file).unwrap();
     let (_, rep) = schulinventar_sync::bundle::import(late, &file).unwrap();
     assert_eq!(rep.applied, 1);
+    assert_eq!(rep.rejected.len(), 1, "the device cannot be written yet: {rep:?}");
     // Later `late` gets everything else.
     push(x, late, 100).unwrap();
     push(p, late, 100).unwrap();
@@ -130,4 +138,6 @@ fn a_bundle_for_another_replica_does_not_lose_rows() {
     assert_eq!(late.version_vector().unwrap(), p.version_vector().unwrap());
     assert!(late.get::<DeviceData>(&dev.id).is_ok(), "the device is missing on the replica that got the bundle");
     assert_eq!(digest(late).unwrap(), digest(p).unwrap());
+    let waiting: i64 = late.conn().query_row("SELECT count(*) FROM sync_unwritten", [], |r| r.get(0)).unwrap();
+    assert_eq!(waiting, 0);
 }
