@@ -186,6 +186,9 @@ impl Writer<'_> {
         let mut report = ApplyReport::default();
         let mut touched: BTreeSet<(usize, String)> = BTreeSet::new();
         let mut max_hlc: Option<String> = None;
+        // Most replicas have purged nothing: then no operation needs the look-up.
+        let any_purged: bool =
+            self.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM purged_rows)")?.query_row([], |r| r.get(0))?;
         for op in ops {
             if op.origin_seq <= 0 || Hlc(op.hlc.clone()).parse_time().is_none() {
                 return Err(CoreError::Database {
@@ -196,7 +199,7 @@ impl Writer<'_> {
                 });
             }
             // A purged row stays purged: its late operations are not taken in.
-            if crate::purge::is_purged(&self.tx, &op.entity, &op.row_id)? {
+            if any_purged && crate::purge::is_purged(&self.tx, &op.entity, &op.row_id)? {
                 report.skipped += 1;
                 continue;
             }
@@ -242,7 +245,7 @@ impl Writer<'_> {
                 }
             }
         }
-        if written {
+        if written && self.unwritten_waiting()? {
             self.retry_unwritten()?;
         }
         if let Some(m) = max_hlc {
@@ -264,9 +267,11 @@ impl Writer<'_> {
         match self.rebuild_row(info, row_id) {
             Ok(()) => {
                 self.tx.prepare_cached("RELEASE apply_row")?.execute([])?;
-                self.tx
-                    .prepare_cached("DELETE FROM sync_unwritten WHERE entity = ?1 AND row_id = ?2")?
-                    .execute(params![info.name, row_id])?;
+                if self.unwritten_waiting()? {
+                    self.tx
+                        .prepare_cached("DELETE FROM sync_unwritten WHERE entity = ?1 AND row_id = ?2")?
+                        .execute(params![info.name, row_id])?;
+                }
                 Ok(None)
             }
             Err(e) => {
@@ -281,6 +286,11 @@ impl Writer<'_> {
                 Ok(Some(message))
             }
         }
+    }
+
+    /// Whether any row waits in `sync_unwritten` (an indexed probe; usually none does).
+    fn unwritten_waiting(&self) -> Result<bool> {
+        Ok(self.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_unwritten)")?.query_row([], |r| r.get(0))?)
     }
 
     /// Tries again the rows earlier syncs could not write, now that rows were written that they

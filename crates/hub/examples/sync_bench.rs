@@ -1,6 +1,7 @@
 //! Sync figures over loopback: a department laptop with the demo data pushes everything to a
 //! fresh hub, an empty laptop pulls it all (initial sync), then 100 changes travel the same way
-//! (incremental sync).
+//! (incremental sync); then a bundle of everything is written and applied to an empty laptop,
+//! and the hub collects 1,000 deleted devices.
 //!
 //! cargo run --release -p schulinventar-hub --example sync_bench -- [small|municipality]
 
@@ -94,9 +95,56 @@ fn main() {
     let t = Instant::now();
     let open = schulinventar_sync::conflicts::list(&laptop).expect("conflicts").len();
     println!("listing all conflicts ({open}), a full scan of the log: {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+
     let size: u64 = ["hub.sqlite", "hub.sqlite-wal"]
         .iter()
         .map(|f| std::fs::metadata(dir.path().join("hub").join(f)).map(|m| m.len()).unwrap_or(0))
         .sum();
     println!("hub database: {:.1} MB", size as f64 / 1e6);
+
+    // A USB bundle of everything, and applying it to an empty laptop in one transaction.
+    let file = dir.path().join("all.sibundle");
+    let t = Instant::now();
+    let header = schulinventar_sync::bundle::export(&dept, &Default::default(), &file).expect("export");
+    let bytes = std::fs::metadata(&file).expect("bundle").len();
+    println!(
+        "bundle of everything: {} operations, {:.1} MB, written in {:.2} s",
+        header.ops,
+        bytes as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+    let mut usb = Store::open(&dir.path().join("usb.sqlite")).expect("store");
+    let t = Instant::now();
+    let (_, report) = schulinventar_sync::bundle::import(&mut usb, &file).expect("import");
+    println!(
+        "applying the bundle to an empty laptop: {} operations in {:.2} s",
+        report.applied,
+        t.elapsed().as_secs_f64()
+    );
+
+    // Garbage collection: 1,000 devices deleted and acknowledged by both laptops, then purged.
+    let gone: Vec<String> = {
+        let mut stmt = dept
+            .conn()
+            .prepare(
+                "SELECT id FROM devices d WHERE NOT EXISTS (SELECT 1 FROM loans WHERE device_id = d.id)
+                   AND NOT EXISTS (SELECT 1 FROM invoice_items WHERE item_id = d.id) ORDER BY id DESC LIMIT 1000",
+            )
+            .expect("sql");
+        let rows = stmt.query_map([], |r| r.get(0)).expect("sql");
+        rows.collect::<Result<_, _>>().expect("ids")
+    };
+    dept.write(None, |w| gone.iter().try_for_each(|id| w.delete::<DeviceData>(id))).expect("deletes");
+    for _ in 0..2 {
+        client::sync(&mut dept, None, PAGE).expect("sync");
+        client::sync(&mut laptop, None, PAGE).expect("sync");
+    }
+    let mut storage = SqliteStorage::open(&dir.path().join("hub")).expect("hub storage");
+    let t = Instant::now();
+    let gc = storage.gc(0, chrono::Utc::now() + chrono::Duration::seconds(1)).expect("gc");
+    println!("hub gc: {} rows purged ({} operations) in {:.2} s", gc.purged, gc.ops_removed, t.elapsed().as_secs_f64());
+    drop(storage);
+    let t = Instant::now();
+    let r = client::sync(&mut laptop, None, PAGE).expect("purge");
+    println!("laptop applies {} purges in {:.0} ms", r.purged, t.elapsed().as_secs_f64() * 1000.0);
 }
