@@ -236,16 +236,17 @@ impl Writer<'_> {
             }
         }
         let mut written = false;
+        let waiting = self.unwritten_waiting()?;
         for (pos, row_id) in &touched {
             let info = entity::ALL[*pos];
-            match self.try_rebuild(info, row_id)? {
+            match self.try_rebuild(info, row_id, waiting)? {
                 None => written = true,
                 Some(message) => {
                     report.rejected.push(Rejected { entity: info.name.into(), row_id: row_id.clone(), message })
                 }
             }
         }
-        if written && self.unwritten_waiting()? {
+        if written && (waiting || !report.rejected.is_empty()) {
             self.retry_unwritten()?;
         }
         if let Some(m) = max_hlc {
@@ -262,12 +263,13 @@ impl Writer<'_> {
 
     /// Rebuilds one row in a savepoint: `None` when written, else why not (the row is then kept in
     /// `sync_unwritten` and tried again by later syncs, see [`Self::retry_unwritten`]).
-    fn try_rebuild(&mut self, info: &'static EntityInfo, row_id: &str) -> Result<Option<String>> {
+    /// `listed`: whether the row may be listed there already (then it is taken off when written).
+    fn try_rebuild(&mut self, info: &'static EntityInfo, row_id: &str, listed: bool) -> Result<Option<String>> {
         self.tx.prepare_cached("SAVEPOINT apply_row")?.execute([])?;
         match self.rebuild_row(info, row_id) {
             Ok(()) => {
                 self.tx.prepare_cached("RELEASE apply_row")?.execute([])?;
-                if self.unwritten_waiting()? {
+                if listed {
                     self.tx
                         .prepare_cached("DELETE FROM sync_unwritten WHERE entity = ?1 AND row_id = ?2")?
                         .execute(params![info.name, row_id])?;
@@ -312,7 +314,7 @@ impl Writer<'_> {
             };
             let mut progress = false;
             for (pos, row_id) in &waiting {
-                progress |= self.try_rebuild(entity::ALL[*pos], row_id)?.is_none();
+                progress |= self.try_rebuild(entity::ALL[*pos], row_id, true)?.is_none();
             }
             if !progress {
                 return Ok(());
@@ -552,21 +554,17 @@ impl Writer<'_> {
                 ));
             }
             let row = w.get::<T>(id)?;
+            let (mut data, before) = with_field(&row.data, field, value)?;
             if row.deleted_at.is_some() {
                 // A conflict on a row deleted since: the decision is kept in the tombstone, so an
                 // undelete brings back the chosen value.
-                let (mut data, _) = with_field(&row.data, field, value)?;
                 data.normalize();
                 return w.log_field(id, &data, field);
             }
-            let (data, before) = with_field(&row.data, field, value)?;
             let after = w.update(id, data)?;
-            let now = crate::store::field_map(&after.data, T::INFO)?.remove(field);
-            if now == before {
+            if crate::store::field_map(&after.data, T::INFO)?.remove(field) == before {
                 // Unchanged, so `update` logged nothing for this field: log it once more.
-                let mut f = Map::new();
-                f.insert(field.to_owned(), now.unwrap_or(Value::Null));
-                w.set_fields(T::INFO, id, &f)?;
+                w.log_field(id, &after.data, field)?;
             }
             Ok(())
         }

@@ -80,6 +80,18 @@ impl Writer<'_> {
         is_purged(&self.tx, entity, id)
     }
 
+    /// Purges the `(entity, id)` rows another replica purged, skipping those purged here already;
+    /// returns how many were purged now (rows still referred to here stay, see [`Self::purge_row`]).
+    pub fn purge_rows<'r>(&mut self, rows: impl IntoIterator<Item = (&'r str, &'r str)>) -> Result<usize> {
+        let mut purged = 0;
+        for (entity, id) in rows {
+            if !self.is_purged(entity, id)? && self.purge_row(entity, id)? == Purge::Purged {
+                purged += 1;
+            }
+        }
+        Ok(purged)
+    }
+
     /// Removes a row for good: the row, its search entry and all of its operations, and remembers
     /// it as purged. Refused (nothing changed) while other rows, deleted or not, still refer to
     /// it. A row that is not here is only remembered, so that its operations are skipped later.

@@ -226,14 +226,7 @@ pub fn import(store: &mut Store, file: &Path) -> Result<(Header, ApplyReport)> {
             "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)",
             [format!("sync_key:{}", header.origin), header.public_key.clone()],
         )?;
-        let mut purged = 0;
-        for p in &header.purged {
-            if !w.is_purged(&p.entity, &p.row_id)?
-                && w.purge_row(&p.entity, &p.row_id)? == schulinventar_core::purge::Purge::Purged
-            {
-                purged += 1;
-            }
-        }
+        let purged = w.purge_rows(header.purged.iter().map(|p| (p.entity.as_str(), p.row_id.as_str())))?;
         let r = w.apply_remote(&ops)?;
         let acked = from_peer && record_ack(w.read(), &header.origin, &header.have)?;
         let keep = r.applied > 0 || acked || purged > 0;

@@ -449,12 +449,7 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
             recount.before_page(store, &resp.ops)?;
             let (report, purged) = store.write(source, |w| {
                 // The hub purged these rows: none of the page's operations touch them.
-                let mut purged = 0;
-                for p in &resp.purges {
-                    if w.purge_row(&p.entity, &p.row_id)? == schulinventar_core::purge::Purge::Purged {
-                        purged += 1;
-                    }
-                }
+                let purged = w.purge_rows(resp.purges.iter().map(|p| (p.entity.as_str(), p.row_id.as_str())))?;
                 let r = w.apply_remote(&resp.ops)?;
                 set_meta(w.read(), META_PULL, &resp.next.to_string())?;
                 Ok((r, purged))

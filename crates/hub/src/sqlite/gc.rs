@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
-use schulinventar_core::entity;
+use schulinventar_core::entity::{self, EntityInfo};
 use schulinventar_core::purge::{self, Purge};
 use schulinventar_sync::protocol::Role;
 use serde::Serialize;
@@ -182,7 +182,7 @@ impl SqliteStorage {
                 }
                 let scoped = !matches!(school_of(info), SchoolOf::Nobody);
                 let mut schools: BTreeSet<String> = ops.iter().flat_map(|op| op.schools.iter().cloned()).collect();
-                if let Some(s) = self.current_school(info.name, &key.1)? {
+                if let Some(s) = self.current_school(info, &key.1)? {
                     schools.insert(s);
                 }
                 candidates.push(Candidate { entity: info.name, id: key.1, scoped, schools, ops });
@@ -245,15 +245,15 @@ impl SqliteStorage {
     }
 
     /// The school a row belongs to now, as far as the hub knows.
-    fn current_school(&self, entity: &str, row_id: &str) -> HubResult<Option<String>> {
-        if entity == "school" {
+    fn current_school(&self, info: &EntityInfo, row_id: &str) -> HubResult<Option<String>> {
+        if let SchoolOf::Itself = school_of(info) {
             return Ok(Some(row_id.to_owned()));
         }
         Ok(self
             .store
             .conn()
             .prepare_cached("SELECT school_id FROM hub_rows WHERE entity = ?1 AND row_id = ?2")?
-            .query_row([entity, row_id], |r| r.get(0))
+            .query_row([info.name, row_id], |r| r.get(0))
             .optional()?)
     }
 }
