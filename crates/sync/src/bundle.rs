@@ -48,6 +48,11 @@ pub struct Header {
     /// the same rows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub purged: Vec<schulinventar_core::purge::PurgedRow>,
+    /// The version vector the bundle was written from: it holds every operation after it but
+    /// those of purged rows. An importer needs everything up to it. Absent from older bundles
+    /// (then the first operation per origin tells).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<VersionVector>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -108,6 +113,7 @@ pub fn export(store: &Store, since: &VersionVector, out: &Path) -> Result<Header
         ops: ops.len(),
         have: store.version_vector()?,
         purged: store.purged_rows()?,
+        since: Some(since.clone()),
     };
     let body = Body { header: header.clone(), ops };
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -199,11 +205,16 @@ pub fn read(store: &Store, file: &Path) -> Result<(Header, Vec<Op>, String)> {
     let mine = store.version_vector()?;
     for (node, (first, _)) in &h.ranges {
         let held = mine.get(node).copied().unwrap_or(0);
-        if *first > held + 1 {
+        // The first operation may come after a gap the exporter's purges left: what is needed
+        // is what the bundle was written from.
+        let needed = match &h.since {
+            Some(since) => since.get(node).copied().unwrap_or(0),
+            None => first - 1,
+        };
+        if needed > held {
             return Err(refused(format!(
-                "Das Paket „{name}“ setzt Operationen von Gerät {node} voraus, die hier fehlen (Nr. {} bis {}). Bitte zuerst das frühere Paket einlesen oder ein vollständiges Paket (ohne --since-ack) erstellen.",
+                "Das Paket „{name}“ setzt Operationen von Gerät {node} voraus, die hier fehlen (Nr. {} bis {needed}). Bitte zuerst das frühere Paket einlesen oder ein vollständiges Paket (ohne --since-ack) erstellen.",
                 held + 1,
-                first - 1
             )));
         }
     }
