@@ -422,48 +422,72 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
         RowRecount::new(store, stored_count.filter(|_| summary.pushed + summary.duplicates + summary.rejected == 0))?;
     let mut cursor = meta_i64(store, META_PULL)?;
     let source_name = hub_source_name(&enrolled.hub_node);
-    for _ in 0..MAX_ROUNDS {
-        let resp = client.pull(cursor, page)?;
-        summary.pull_pages += 1;
-        if resp.next < cursor {
-            return Err(ClientError::Refused {
-                status: 200,
-                code: "protocol".into(),
-                message: format!(
-                    "Der Hub meldet einen älteren Stand ({}) als den schon übernommenen ({cursor}). \
-                     Wurde der Hub aus einer Sicherung wiederhergestellt? Bitte neu anmelden.",
-                    resp.next
-                ),
-            });
+    // The next page is fetched while this one is applied: on a slow link the transfer, on a fast
+    // one the hub's and the decoder's work, overlap with the writes here. Pages are still
+    // applied in order, each with its cursor in the same transaction.
+    std::thread::scope(|scope| -> Result<()> {
+        let (pages, received) = std::sync::mpsc::sync_channel::<Result<PullResponse>>(1);
+        let client = &client;
+        let start = cursor;
+        scope.spawn(move || {
+            let mut at = start;
+            for _ in 0..MAX_ROUNDS {
+                let resp = client.pull(at, page);
+                let next = match &resp {
+                    Ok(r) if r.more && r.next >= at => Some(r.next),
+                    _ => None,
+                };
+                // A closed channel: the sync stopped (an error while applying).
+                if pages.send(resp).is_err() {
+                    return;
+                }
+                match next {
+                    Some(n) => at = n,
+                    None => return,
+                }
+            }
+        });
+        for resp in received {
+            let resp = resp?;
+            summary.pull_pages += 1;
+            if resp.next < cursor {
+                return Err(ClientError::Refused {
+                    status: 200,
+                    code: "protocol".into(),
+                    message: format!(
+                        "Der Hub meldet einen älteren Stand ({}) als den schon übernommenen ({cursor}). \
+                         Wurde der Hub aus einer Sicherung wiederhergestellt? Bitte neu anmelden.",
+                        resp.next
+                    ),
+                });
+            }
+            if !resp.purges.is_empty() {
+                // Purged rows take their conflicts with them: count the whole log afterwards.
+                recount.base = None;
+            }
+            if !resp.ops.is_empty() || !resp.purges.is_empty() || resp.next != cursor {
+                let source = (!resp.ops.is_empty()).then(|| Source {
+                    kind: "sync",
+                    file_name: Some(source_name.clone()),
+                    sha256: None,
+                });
+                recount.before_page(store, &resp.ops)?;
+                let (report, purged) = store.write(source, |w| {
+                    // The hub purged these rows: none of the page's operations touch them.
+                    let purged = w.purge_rows(resp.purges.iter().map(|p| (p.entity.as_str(), p.row_id.as_str())))?;
+                    let r = w.apply_remote(&resp.ops)?;
+                    set_meta(w.read(), META_PULL, &resp.next.to_string())?;
+                    Ok((r, purged))
+                })?;
+                summary.purged += purged;
+                summary.pulled += report.applied;
+                summary.pulled_known += report.skipped;
+                summary.rows_not_written.extend(report.rejected);
+                cursor = resp.next;
+            }
         }
-        if !resp.purges.is_empty() {
-            // Purged rows take their conflicts with them: count the whole log afterwards.
-            recount.base = None;
-        }
-        if !resp.ops.is_empty() || !resp.purges.is_empty() || resp.next != cursor {
-            let source = (!resp.ops.is_empty()).then(|| Source {
-                kind: "sync",
-                file_name: Some(source_name.clone()),
-                sha256: None,
-            });
-            recount.before_page(store, &resp.ops)?;
-            let (report, purged) = store.write(source, |w| {
-                // The hub purged these rows: none of the page's operations touch them.
-                let purged = w.purge_rows(resp.purges.iter().map(|p| (p.entity.as_str(), p.row_id.as_str())))?;
-                let r = w.apply_remote(&resp.ops)?;
-                set_meta(w.read(), META_PULL, &resp.next.to_string())?;
-                Ok((r, purged))
-            })?;
-            summary.purged += purged;
-            summary.pulled += report.applied;
-            summary.pulled_known += report.skipped;
-            summary.rows_not_written.extend(report.rejected);
-            cursor = resp.next;
-        }
-        if !resp.more {
-            break;
-        }
-    }
+        Ok(())
+    })?;
     summary.cursor = cursor;
     // Listing conflicts scans the whole change log. Their number changes only with new
     // operations here, and every local one (a resolution, an import, a bundle) is pushed by
