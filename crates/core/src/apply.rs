@@ -21,7 +21,7 @@ use crate::clock::Hlc;
 use crate::entity::{self, EntityInfo};
 use crate::error::{CoreError, Result};
 use crate::model::*;
-use crate::store::{constraint_error, fts_rowid, get_row, rowid_of, to_sql, Source, Store, Writer};
+use crate::store::{constraint_error, find_rowid, fts_rowid, get_row, rowid_of, to_sql, Source, Store, Writer};
 
 /// `data` with `field` set to `value` (checked against the field's type), and the field's value
 /// before.
@@ -93,6 +93,27 @@ struct Merged {
 impl Merged {
     fn deleted(&self) -> bool {
         !self.values.get("deleted_at").is_none_or(Value::is_null)
+    }
+
+    /// Folds a row's operations, given in (HLC, node) order: per known column the last value.
+    fn fold<K: AsRef<str>>(
+        info: &'static EntityInfo,
+        ops: impl IntoIterator<Item = (Hlc, impl IntoIterator<Item = (K, Value)>)>,
+    ) -> Option<Merged> {
+        let mut values: BTreeMap<&'static str, Value> = BTreeMap::new();
+        values.insert("deleted_at", Value::Null);
+        let (mut first, mut last): (Option<Hlc>, Option<Hlc>) = (None, None);
+        for (hlc, fields) in ops {
+            for (k, v) in fields {
+                let known = info.columns.iter().chain(["deleted_at"].iter()).find(|c| **c == k.as_ref());
+                if let Some(col) = known {
+                    values.insert(col, v);
+                }
+            }
+            first.get_or_insert_with(|| hlc.clone());
+            last = Some(hlc);
+        }
+        first.zip(last).map(|(first, last)| Merged { values, first, last })
     }
 }
 
@@ -184,7 +205,8 @@ impl Writer<'_> {
     /// of the batch goes on.
     pub fn apply_remote(&mut self, ops: &[Op]) -> Result<ApplyReport> {
         let mut report = ApplyReport::default();
-        let mut touched: BTreeSet<(usize, String)> = BTreeSet::new();
+        // Per touched row, the operations of this batch newly logged for it.
+        let mut touched: BTreeMap<(usize, String), Vec<&Op>> = BTreeMap::new();
         let mut max_hlc: Option<String> = None;
         // Most replicas have purged nothing: then no operation needs the look-up.
         let any_purged: bool =
@@ -215,8 +237,8 @@ impl Writer<'_> {
                     op.hlc,
                     op.entity,
                     op.row_id,
-                    Value::Object(op.fields.clone()).to_string(),
-                    Value::Object(op.prev.clone()).to_string(),
+                    serde_json::to_string(&op.fields)?,
+                    serde_json::to_string(&op.prev)?,
                     op.author,
                     op.schema_version,
                     self.source_id(),
@@ -232,14 +254,14 @@ impl Writer<'_> {
             }
             // Parents before children: entity::ALL lists referenced tables first.
             if let Some(pos) = entity::ALL.iter().position(|e| e.name == op.entity) {
-                touched.insert((pos, op.row_id.clone()));
+                touched.entry((pos, op.row_id.clone())).or_default().push(op);
             }
         }
         let mut written = false;
         let waiting = self.unwritten_waiting()?;
-        for (pos, row_id) in &touched {
+        for ((pos, row_id), batch) in &touched {
             let info = entity::ALL[*pos];
-            match self.try_rebuild(info, row_id, waiting)? {
+            match self.try_rebuild(info, row_id, batch, waiting)? {
                 None => written = true,
                 Some(message) => {
                     report.rejected.push(Rejected { entity: info.name.into(), row_id: row_id.clone(), message })
@@ -264,7 +286,22 @@ impl Writer<'_> {
     /// Rebuilds one row in a savepoint: `None` when written, else why not (the row is then kept in
     /// `sync_unwritten` and tried again by later syncs, see [`Self::retry_unwritten`]).
     /// `listed`: whether the row may be listed there already (then it is taken off when written).
-    fn try_rebuild(&mut self, info: &'static EntityInfo, row_id: &str, listed: bool) -> Result<Option<String>> {
+    /// `batch`: the row's operations logged by the batch being applied, if any.
+    fn try_rebuild(
+        &mut self,
+        info: &'static EntityInfo,
+        row_id: &str,
+        batch: &[&Op],
+        listed: bool,
+    ) -> Result<Option<String>> {
+        if self.insert_new(info, row_id, batch)? {
+            if listed {
+                self.tx
+                    .prepare_cached("DELETE FROM sync_unwritten WHERE entity = ?1 AND row_id = ?2")?
+                    .execute(params![info.name, row_id])?;
+            }
+            return Ok(None);
+        }
         self.tx.prepare_cached("SAVEPOINT apply_row")?.execute([])?;
         match self.rebuild_row(info, row_id) {
             Ok(()) => {
@@ -314,12 +351,66 @@ impl Writer<'_> {
             };
             let mut progress = false;
             for (pos, row_id) in &waiting {
-                progress |= self.try_rebuild(entity::ALL[*pos], row_id, true)?.is_none();
+                progress |= self.try_rebuild(entity::ALL[*pos], row_id, &[], true)?.is_none();
             }
             if !progress {
                 return Ok(());
             }
         }
+    }
+
+    /// The common case of a sync, written without a savepoint: a row new here and live, while
+    /// no row is parked. One INSERT writes it, and SQLite
+    /// undoes a failing statement by itself, so there is nothing to roll back; the search entry
+    /// is made from the merged values instead of reading the row back. False, with nothing
+    /// written, where the general path has to decide (it also reports why a row cannot be
+    /// written). An error after the row is in (the search entry) ends the whole transaction.
+    fn insert_new(&mut self, info: &'static EntityInfo, id: &str, batch: &[&Op]) -> Result<bool> {
+        fn go<T: crate::Entity>(w: &mut Writer<'_>, id: &str, batch: &[&Op]) -> Result<bool> {
+            let info = T::INFO;
+            let exists = find_rowid(&w.tx, info, id)?.is_some();
+            let parked: bool =
+                w.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_parked)")?.query_row([], |r| r.get(0))?;
+            if exists || parked {
+                return Ok(false);
+            }
+            let Some(state) = w.merged_with(info, id, batch)? else { return Ok(false) };
+            if state.deleted() {
+                return Ok(false);
+            }
+            // Rows with a search entry: the entry comes from these values, so they have to be a
+            // valid `T` before anything is written. A column no operation names is NULL in the
+            // new row, or its default: only NOT NULL columns have defaults, and a NULL for them
+            // is not a valid `T`, which leaves such rows to the general path (it reads them back).
+            let data: Option<T> = if info.search_code.is_some() {
+                let map: Map<String, Value> = info
+                    .columns
+                    .iter()
+                    .map(|c| ((*c).to_owned(), state.values.get(c).cloned().unwrap_or(Value::Null)))
+                    .collect();
+                match serde_json::from_value(Value::Object(map)) {
+                    Ok(data) => Some(data),
+                    Err(_) => return Ok(false),
+                }
+            } else {
+                None
+            };
+            let sql = row_sql(info, &state, true);
+            if w.tx
+                .prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(row_params(id, &state, false, true)))
+                .is_err()
+            {
+                return Ok(false);
+            }
+            if let (Some(data), Some(code)) = (data, info.search_code) {
+                let rowid = w.tx.last_insert_rowid();
+                w.index(&data, id, rowid, true)?;
+                debug_assert_eq!(fts_rowid(code, rowid), fts_rowid(code, rowid_of(&w.tx, info, id)?));
+            }
+            Ok(true)
+        }
+        by_entity!(info.name, id, go(self, id, batch))
     }
 
     /// Writes the row as its operations in the log say: per field the value of the latest
@@ -439,26 +530,33 @@ impl Writer<'_> {
 
     /// The row as its operations say, if it has any.
     fn merged(&self, info: &'static EntityInfo, id: &str) -> Result<Option<Merged>> {
-        let mut values: BTreeMap<&'static str, Value> = BTreeMap::new();
-        values.insert("deleted_at", Value::Null);
-        let (mut first, mut last): (Option<Hlc>, Option<Hlc>) = (None, None);
         let mut stmt = self.tx.prepare_cached(
             "SELECT hlc, fields FROM change_log WHERE entity = ?1 AND row_id = ?2 ORDER BY hlc, origin_node",
         )?;
         let mut rows = stmt.query(params![info.name, id])?;
+        let mut ops: Vec<(Hlc, Map<String, Value>)> = Vec::new();
         while let Some(r) = rows.next()? {
-            let hlc = Hlc(r.get(0)?);
-            let fields: Map<String, Value> = serde_json::from_str(&r.get::<_, String>(1)?)?;
-            for (k, v) in fields {
-                let known = info.columns.iter().chain(["deleted_at"].iter()).find(|c| **c == k);
-                if let Some(col) = known {
-                    values.insert(col, v);
-                }
-            }
-            first.get_or_insert_with(|| hlc.clone());
-            last = Some(hlc);
+            ops.push((Hlc(r.get(0)?), serde_json::from_str(&r.get::<_, String>(1)?)?));
         }
-        Ok(first.zip(last).map(|(first, last)| Merged { values, first, last }))
+        Ok(Merged::fold(info, ops))
+    }
+
+    /// The row as its operations say, from `batch` (operations just logged) when the log holds
+    /// no others for it: that spares reading them back and parsing their fields again.
+    fn merged_with(&self, info: &'static EntityInfo, id: &str, batch: &[&Op]) -> Result<Option<Merged>> {
+        let logged: i64 = self
+            .tx
+            .prepare_cached("SELECT count(*) FROM change_log WHERE entity = ?1 AND row_id = ?2")?
+            .query_row(params![info.name, id], |r| r.get(0))?;
+        if batch.is_empty() || logged != batch.len() as i64 {
+            return self.merged(info, id);
+        }
+        let mut ops = batch.to_vec();
+        ops.sort_by(|a, b| (&a.hlc, &a.origin_node).cmp(&(&b.hlc, &b.origin_node)));
+        Ok(Merged::fold(
+            info,
+            ops.iter().map(|op| (Hlc(op.hlc.clone()), op.fields.iter().map(|(k, v)| (k, v.clone())))),
+        ))
     }
 
     /// Writes a merged row and its search entry; `parked` stores it hidden (deleted at its last
@@ -470,35 +568,14 @@ impl Writer<'_> {
         state: &Merged,
         parked: bool,
     ) -> std::result::Result<(), rusqlite::Error> {
-        let existing: Option<i64> = self
-            .tx
-            .prepare_cached(&format!("SELECT rowid FROM {} WHERE id = ?1", info.table))?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        let cols: Vec<&str> = state.values.keys().copied().collect();
-        let mut params: Vec<SqlValue> = vec![SqlValue::Text(id.to_owned()), SqlValue::Text(state.last.to_rfc3339())];
-        params.extend(state.values.iter().map(|(k, v)| {
-            if parked && *k == "deleted_at" {
-                SqlValue::Text(state.last.to_rfc3339())
-            } else {
-                to_sql(v)
-            }
-        }));
-        if existing.is_some() {
-            let sets: String = cols.iter().enumerate().map(|(i, c)| format!(", {c} = ?{}", i + 3)).collect();
-            let sql = format!("UPDATE {} SET updated_at = ?2{sets} WHERE id = ?1", info.table);
-            self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
-        } else {
-            params.push(SqlValue::Text(state.first.to_rfc3339()));
-            let names: String = cols.iter().map(|c| format!(", {c}")).collect();
-            let marks: String = (0..cols.len()).map(|i| format!(", ?{}", i + 3)).collect();
-            let sql = format!(
-                "INSERT INTO {} (id, updated_at, created_at{names}) VALUES (?1, ?2, ?{}{marks})",
-                info.table,
-                cols.len() + 3
-            );
-            self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
-        }
+        let existing = find_rowid(&self.tx, info, id)?;
+        let sql = row_sql(info, state, existing.is_none());
+        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(row_params(
+            id,
+            state,
+            parked,
+            existing.is_none(),
+        )))?;
         if let Some(code) = info.search_code {
             let search = |e: CoreError| rusqlite::Error::ToSqlConversionFailure(Box::new(e));
             let rowid = rowid_of(&self.tx, info, id).map_err(search)?;
@@ -524,6 +601,63 @@ impl Writer<'_> {
         let row = get_row::<T>(&self.tx, id)?.ok_or_else(|| CoreError::not_found(T::INFO.name, id))?;
         self.index(&row.data, id, rowid, true)
     }
+}
+
+/// The INSERT (a new row) or UPDATE of a merged row's columns, with the parameters of
+/// [`row_params`]. Built once per table and set of columns on each thread.
+fn row_sql(info: &'static EntityInfo, state: &Merged, insert: bool) -> std::rc::Rc<str> {
+    /// Per (table, columns, insert) the statement.
+    type Cache = std::collections::HashMap<(&'static str, u64, bool), std::rc::Rc<str>>;
+    thread_local! {
+        static SQL: std::cell::RefCell<Cache> = Default::default();
+    }
+    // Bit i: column i of the entity; the bit after them: deleted_at.
+    let mask = state.values.keys().fold(0u64, |m, k| {
+        let i = info.columns.iter().position(|c| c == k).unwrap_or(info.columns.len());
+        m | (1 << i)
+    });
+    SQL.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry((info.table, mask, insert))
+            .or_insert_with(|| {
+                let cols = state.values.keys();
+                if insert {
+                    let names: String = cols.clone().map(|c| format!(", {c}")).collect();
+                    let marks: String = (0..cols.len()).map(|i| format!(", ?{}", i + 3)).collect();
+                    format!(
+                        "INSERT INTO {} (id, updated_at, created_at{names}) VALUES (?1, ?2, ?{}{marks})",
+                        info.table,
+                        state.values.len() + 3
+                    )
+                } else {
+                    let sets: String = cols.enumerate().map(|(i, c)| format!(", {c} = ?{}", i + 3)).collect();
+                    format!("UPDATE {} SET updated_at = ?2{sets} WHERE id = ?1", info.table)
+                }
+                .into()
+            })
+            .clone()
+    })
+}
+
+/// The parameters of [`row_sql`]: id, last change, the columns in key order, and for an insert
+/// the first change. `parked` stores the row deleted at its last change.
+fn row_params(id: &str, state: &Merged, parked: bool, insert: bool) -> Vec<SqlValue> {
+    let last = state.last.to_rfc3339();
+    let mut params: Vec<SqlValue> = Vec::with_capacity(state.values.len() + 3);
+    params.push(SqlValue::Text(id.to_owned()));
+    params.push(SqlValue::Text(last.clone()));
+    params.extend(state.values.iter().map(|(k, v)| {
+        if parked && *k == "deleted_at" {
+            SqlValue::Text(last.clone())
+        } else {
+            to_sql(v)
+        }
+    }));
+    if insert {
+        params.push(SqlValue::Text(state.first.to_rfc3339()));
+    }
+    params
 }
 
 impl Writer<'_> {

@@ -649,9 +649,12 @@ pub(crate) fn fts_rowid(code: i64, rowid: i64) -> i64 {
 }
 
 pub(crate) fn rowid_of(conn: &Connection, info: &EntityInfo, id: &str) -> Result<i64> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT rowid FROM {} WHERE id = ?1", info.table))?
-        .query_row([id], |r| r.get(0))?)
+    Ok(conn.prepare_cached(&by_id_sql(info).rowid)?.query_row([id], |r| r.get(0))?)
+}
+
+/// The row's rowid, if the row exists.
+pub(crate) fn find_rowid(conn: &Connection, info: &EntityInfo, id: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(&by_id_sql(info).rowid)?.query_row([id], |r| r.get(0)).optional()
 }
 
 /// The entity's fields as a JSON object keyed by column.
@@ -711,9 +714,31 @@ pub(crate) fn read_row<T: Entity>(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
+/// The statements that read one row by id, per entity, built once: they are the store's most
+/// frequent queries (every write reads its row, every synced row is looked up).
+#[derive(Clone)]
+struct ByIdSql {
+    /// `SELECT <select_list> FROM <table> t WHERE t.id = ?1`
+    row: String,
+    /// `SELECT rowid FROM <table> WHERE id = ?1`
+    rowid: String,
+}
+
+fn by_id_sql(info: &EntityInfo) -> std::borrow::Cow<'static, ByIdSql> {
+    static SQL: std::sync::OnceLock<std::collections::HashMap<&'static str, ByIdSql>> = std::sync::OnceLock::new();
+    let build = |info: &EntityInfo| ByIdSql {
+        row: format!("SELECT {} FROM {} t WHERE t.id = ?1", select_list(info, "t"), info.table),
+        rowid: format!("SELECT rowid FROM {} WHERE id = ?1", info.table),
+    };
+    let all = SQL.get_or_init(|| crate::entity::ALL.iter().map(|i| (i.table, build(i))).collect());
+    match all.get(info.table) {
+        Some(sql) => std::borrow::Cow::Borrowed(sql),
+        None => std::borrow::Cow::Owned(build(info)),
+    }
+}
+
 pub(crate) fn get_row<T: Entity>(conn: &Connection, id: &str) -> Result<Option<Row<T>>> {
-    let sql = format!("SELECT {} FROM {} t WHERE t.id = ?1", select_list(T::INFO, "t"), T::INFO.table);
-    Ok(conn.prepare_cached(&sql)?.query_row([id], read_row::<T>).optional()?)
+    Ok(conn.prepare_cached(&by_id_sql(T::INFO).row)?.query_row([id], read_row::<T>).optional()?)
 }
 
 /// Turns a constraint violation the validation did not foresee (a race with another process)

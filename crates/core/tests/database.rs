@@ -42,6 +42,20 @@ fn a_new_file_gets_the_full_schema_and_pragmas() {
             .map(String::from)
             .collect();
         assert_eq!(cols, expected, "{}", info.table);
+        // Sync writes a new row from its operations, which leave out NULL fields, and takes a
+        // column no operation names to be NULL (`apply`): only NOT NULL columns may have a
+        // default.
+        let nullable_with_default: Vec<String> = c
+            .prepare(&format!(
+                "SELECT name FROM pragma_table_info('{}') WHERE dflt_value IS NOT NULL AND \"notnull\" = 0",
+                info.table
+            ))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(nullable_with_default.is_empty(), "{}: {nullable_with_default:?}", info.table);
     }
 }
 
