@@ -125,6 +125,42 @@ fn a_deletion_is_purged_once_every_device_of_its_school_has_it_and_the_purge_rea
 }
 
 #[test]
+fn a_full_bundle_is_taken_although_purges_removed_the_first_operations_of_an_origin() {
+    let s = Setup::new();
+    let (mut dept, [s1, _], [_, d2]) = two_schools(&s);
+    let mut other = s.enrolled("other", Role::Department, &[]);
+    sync(&mut other);
+    // The other laptop's first two operations create a device and delete it again.
+    let gone = other.create(device(&s1, "INV-9")).unwrap().id;
+    other.delete::<DeviceData>(&gone).unwrap();
+    set_notes(&mut other, &d2, "danach");
+    sync_twice(&mut other);
+    sync_twice(&mut dept);
+    sync(&mut other);
+    assert_eq!(storage(&s).gc(0, soon()).unwrap().purged, 1);
+    assert_eq!(sync(&mut dept).purged, 1);
+
+    // The department's full bundle holds the other laptop's third operation and no earlier one.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("alles.sibundle");
+    let header = schulinventar_sync::bundle::export(&dept, &Default::default(), &file).unwrap();
+    assert_eq!(header.ranges.get(other.node_id()), Some(&(3, 3)));
+    let mut usb = Store::open(&dir.path().join("usb.sqlite")).unwrap();
+    let (_, report) = schulinventar_sync::bundle::import(&mut usb, &file).unwrap();
+    assert_eq!(report.applied, header.ops);
+    assert!(!present(&usb, "devices", &gone));
+    assert_eq!(digest(&usb).unwrap(), digest(&dept).unwrap());
+
+    // A bundle written from a point the importer has not reached is still refused.
+    let since: schulinventar_core::apply::VersionVector = [(dept.node_id().to_owned(), 2)].into();
+    let partial = dir.path().join("teil.sibundle");
+    schulinventar_sync::bundle::export(&dept, &since, &partial).unwrap();
+    let mut empty = Store::open(&dir.path().join("leer.sqlite")).unwrap();
+    let err = schulinventar_sync::bundle::import(&mut empty, &partial).unwrap_err().to_string();
+    assert!(err.contains("Nr. 1 bis 2"), "{err}");
+}
+
+#[test]
 fn an_undelete_that_arrives_after_the_purge_is_refused_with_a_reason_and_the_row_goes() {
     let s = Setup::new();
     let (mut dept, _, [d1, _]) = two_schools(&s);
