@@ -360,11 +360,11 @@ impl Writer<'_> {
     }
 
     /// The common case of a sync, written without a savepoint: a row new here and live, while
-    /// no row is parked. One INSERT writes it, and SQLite
-    /// undoes a failing statement by itself, so there is nothing to roll back; the search entry
-    /// is made from the merged values instead of reading the row back. False, with nothing
-    /// written, where the general path has to decide (it also reports why a row cannot be
-    /// written). An error after the row is in (the search entry) ends the whole transaction.
+    /// no row is parked. One INSERT writes it, and SQLite undoes a failing statement by itself,
+    /// so there is nothing to roll back; the search entry is made from the merged values instead
+    /// of reading the row back. False, with nothing written, where the general path has to
+    /// decide (it also reports why a row cannot be written). An error after the row is in (the
+    /// search entry) ends the whole transaction.
     fn insert_new(&mut self, info: &'static EntityInfo, id: &str, batch: &[&Op]) -> Result<bool> {
         fn go<T: crate::Entity>(w: &mut Writer<'_>, id: &str, batch: &[&Op]) -> Result<bool> {
             let info = T::INFO;
