@@ -21,7 +21,7 @@ use crate::clock::Hlc;
 use crate::entity::{self, EntityInfo};
 use crate::error::{CoreError, Result};
 use crate::model::*;
-use crate::store::{constraint_error, find_rowid, fts_rowid, get_row, rowid_of, to_sql, Source, Store, Writer};
+use crate::store::{constraint_error, find_rowid, fts_rowid, get_row, to_sql, Source, Store, Writer};
 
 /// `data` with `field` set to `value` (checked against the field's type), and the field's value
 /// before.
@@ -395,18 +395,9 @@ impl Writer<'_> {
             } else {
                 None
             };
-            let sql = row_sql(info, &state, true);
-            if w.tx
-                .prepare_cached(&sql)?
-                .execute(rusqlite::params_from_iter(row_params(id, &state, false, true)))
-                .is_err()
-            {
-                return Ok(false);
-            }
-            if let (Some(data), Some(code)) = (data, info.search_code) {
-                let rowid = w.tx.last_insert_rowid();
+            let Ok(rowid) = w.write_row(info, id, &state, false, None) else { return Ok(false) };
+            if let Some(data) = data {
                 w.index(&data, id, rowid, true)?;
-                debug_assert_eq!(fts_rowid(code, rowid), fts_rowid(code, rowid_of(&w.tx, info, id)?));
             }
             Ok(true)
         }
@@ -544,11 +535,14 @@ impl Writer<'_> {
     /// The row as its operations say, from `batch` (operations just logged) when the log holds
     /// no others for it: that spares reading them back and parsing their fields again.
     fn merged_with(&self, info: &'static EntityInfo, id: &str, batch: &[&Op]) -> Result<Option<Merged>> {
+        if batch.is_empty() {
+            return self.merged(info, id);
+        }
         let logged: i64 = self
             .tx
             .prepare_cached("SELECT count(*) FROM change_log WHERE entity = ?1 AND row_id = ?2")?
             .query_row(params![info.name, id], |r| r.get(0))?;
-        if batch.is_empty() || logged != batch.len() as i64 {
+        if logged != batch.len() as i64 {
             return self.merged(info, id);
         }
         let mut ops = batch.to_vec();
@@ -569,16 +563,9 @@ impl Writer<'_> {
         parked: bool,
     ) -> std::result::Result<(), rusqlite::Error> {
         let existing = find_rowid(&self.tx, info, id)?;
-        let sql = row_sql(info, state, existing.is_none());
-        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(row_params(
-            id,
-            state,
-            parked,
-            existing.is_none(),
-        )))?;
+        let rowid = self.write_row(info, id, state, parked, existing)?;
         if let Some(code) = info.search_code {
             let search = |e: CoreError| rusqlite::Error::ToSqlConversionFailure(Box::new(e));
-            let rowid = rowid_of(&self.tx, info, id).map_err(search)?;
             if existing.is_some() {
                 self.unindex(fts_rowid(code, rowid)).map_err(search)?;
             }
@@ -595,6 +582,23 @@ impl Writer<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Writes a merged row's columns: an UPDATE of the row at `existing`, else an INSERT.
+    /// Returns the row's rowid.
+    fn write_row(
+        &mut self,
+        info: &'static EntityInfo,
+        id: &str,
+        state: &Merged,
+        parked: bool,
+        existing: Option<i64>,
+    ) -> std::result::Result<i64, rusqlite::Error> {
+        let insert = existing.is_none();
+        let sql = row_sql(info, state, insert);
+        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(row_params(id, state, parked, insert)))?;
+        // The rowid of the INSERT itself: the rows its triggers insert do not count.
+        Ok(existing.unwrap_or_else(|| self.tx.last_insert_rowid()))
     }
 
     fn reindex<T: crate::Entity>(&mut self, id: &str, rowid: i64) -> Result<()> {
