@@ -9,6 +9,7 @@ pub mod entity;
 pub mod error;
 pub mod fold;
 pub mod funding;
+pub mod history;
 pub mod imports;
 pub mod ledger;
 pub mod model;
