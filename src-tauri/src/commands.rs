@@ -1,7 +1,7 @@
 //! Tauri commands. Each one parses its input, calls one core function on a blocking thread and
 //! returns the core result; no SQL and no business rules here.
 
-use schulinventar_core::{CoreError, ListQuery, Page, School};
+use schulinventar_core::CoreError;
 use serde::Serialize;
 use tauri::State;
 
@@ -13,14 +13,6 @@ pub struct AppInfo {
     /// Absolute path of the database file in use.
     pub db_path: String,
     pub version: String,
-}
-
-/// One page of schools, filtered and sorted by the database.
-#[tauri::command]
-#[specta::specta]
-pub async fn list_schools(state: State<'_, AppState>, query: ListQuery) -> Result<Page<School>, CoreError> {
-    let state = state.inner().clone();
-    blocking(move || state.with_store(|store| store.list_schools(&query))).await
 }
 
 #[tauri::command]

@@ -7,6 +7,7 @@
 mod commands;
 pub mod funding;
 pub mod import;
+pub mod inventory;
 pub mod reports;
 mod state;
 pub mod sync;
@@ -22,8 +23,25 @@ pub use state::AppState;
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
-            commands::list_schools,
             commands::app_info,
+            inventory::inventory_vocabulary,
+            inventory::list_schools,
+            inventory::get_school,
+            inventory::save_school,
+            inventory::delete_school,
+            inventory::restore_school,
+            inventory::list_rooms,
+            inventory::get_room,
+            inventory::save_room,
+            inventory::delete_room,
+            inventory::restore_room,
+            inventory::list_devices,
+            inventory::get_device,
+            inventory::save_device,
+            inventory::delete_device,
+            inventory::restore_device,
+            inventory::global_search,
+            inventory::item_history,
             import::import_vocabulary,
             import::import_inspect,
             import::import_run,

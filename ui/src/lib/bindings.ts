@@ -5,9 +5,30 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 
 /** Commands */
 export const commands = {
-	/**  One page of schools, filtered and sorted by the database. */
-	listSchools: (query: ListQuery) => typedError<Page<Row<SchoolData>>, CoreError>(__TAURI_INVOKE("list_schools", { query })),
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	inventoryVocabulary: () => __TAURI_INVOKE<InventoryVocabulary>("inventory_vocabulary"),
+	/**  One page, filtered and sorted by the database. */
+	listSchools: (query: ListQuery) => typedError<Page<Row<SchoolData>>, CoreError>(__TAURI_INVOKE("list_schools", { query })),
+	getSchool: (id: string) => typedError<Row<SchoolData>, CoreError>(__TAURI_INVOKE("get_school", { id })),
+	saveSchool: (id: string | null, data: SchoolData, reason: string | null) => typedError<Row<SchoolData>, CoreError>(__TAURI_INVOKE("save_school", { id, data, reason })),
+	deleteSchool: (id: string) => typedError<null, CoreError>(__TAURI_INVOKE("delete_school", { id })),
+	restoreSchool: (id: string) => typedError<Row<SchoolData>, CoreError>(__TAURI_INVOKE("restore_school", { id })),
+	/**  One page, filtered and sorted by the database. */
+	listRooms: (query: ListQuery) => typedError<Page<Row<RoomData>>, CoreError>(__TAURI_INVOKE("list_rooms", { query })),
+	getRoom: (id: string) => typedError<Row<RoomData>, CoreError>(__TAURI_INVOKE("get_room", { id })),
+	saveRoom: (id: string | null, data: RoomData, reason: string | null) => typedError<Row<RoomData>, CoreError>(__TAURI_INVOKE("save_room", { id, data, reason })),
+	deleteRoom: (id: string) => typedError<null, CoreError>(__TAURI_INVOKE("delete_room", { id })),
+	restoreRoom: (id: string) => typedError<Row<RoomData>, CoreError>(__TAURI_INVOKE("restore_room", { id })),
+	/**  One page, filtered and sorted by the database. */
+	listDevices: (query: ListQuery) => typedError<Page<Row<DeviceData>>, CoreError>(__TAURI_INVOKE("list_devices", { query })),
+	getDevice: (id: string) => typedError<Row<DeviceData>, CoreError>(__TAURI_INVOKE("get_device", { id })),
+	saveDevice: (id: string | null, data: DeviceData, reason: string | null) => typedError<Row<DeviceData>, CoreError>(__TAURI_INVOKE("save_device", { id, data, reason })),
+	deleteDevice: (id: string) => typedError<null, CoreError>(__TAURI_INVOKE("delete_device", { id })),
+	restoreDevice: (id: string) => typedError<Row<DeviceData>, CoreError>(__TAURI_INVOKE("restore_device", { id })),
+	/**  The global search: up to `limit` hits per kind, schools first. */
+	globalSearch: (text: string, limit: number | null) => typedError<SearchHit[], CoreError>(__TAURI_INVOKE("global_search", { text, limit })),
+	/**  Who changed which field of a row from what to what, when, and from which file. */
+	itemHistory: (entity: string, id: string) => typedError<HistoryEntry[], CoreError>(__TAURI_INVOKE("item_history", { entity, id })),
 	/**  Entities, keys and fields the mapping screen offers, with their German labels. */
 	importVocabulary: () => __TAURI_INVOKE<ImportVocabulary>("import_vocabulary"),
 	/**  Reads the file's header and shows how its columns would be read. Touches no database. */
@@ -152,6 +173,28 @@ export type AppInfo = {
 	db_path: string,
 	version: string,
 };
+
+/**  The fields every physical item carries. */
+export type AssetFields = {
+	school_id: string,
+	building_id: string | null,
+	room_id: string | null,
+	/**  Unique per Schulträger across all kinds of item, where given. */
+	inventory_number: string | null,
+	/**  Unique per manufacturer, where given. */
+	serial_number: string | null,
+	manufacturer: string | null,
+	model: string | null,
+	purchase_date: string | null,
+	/**  Gross purchase price in cents. */
+	price_cents: number | null,
+	warranty_end: string | null,
+	status: AssetStatus,
+	notes: string | null,
+};
+
+/**  Lifecycle of every physical item. */
+export type AssetStatus = "ordered" | "in_stock" | "in_use" | "on_loan" | "in_repair" | "retired";
 
 /**  A Schulträger as a choice in a form. */
 export type AuthorityRef = {
@@ -306,6 +349,14 @@ export type DeletedInvoice = {
 	link_ids: string[],
 };
 
+export type DeviceCategory = "laptop" | "tablet" | "desktop" | "thin_client" | "other";
+
+export type DeviceData = {
+	category: DeviceCategory,
+	user_group: UserGroup,
+	os: string | null,
+} & AssetFields;
+
 /**  A whole report. */
 export type Document = {
 	/**  Main title, e.g. "Verwendungsnachweis". */
@@ -336,6 +387,14 @@ export type EntityCounts = {
 	updated: number,
 	unchanged: number,
 	errors: number,
+};
+
+/**  One field's change within one operation. */
+export type FieldChange = {
+	field: string,
+	/**  The value before this operation (null when the field had none yet). */
+	from: Value,
+	to: Value,
 };
 
 /**
@@ -393,6 +452,25 @@ export type FundingVocabulary = {
 	/**  The steps of a measure, from plan to completion. */
 	measure_statuses: Label[],
 	media_concept_statuses: Label[],
+};
+
+/**  One operation on the row, oldest first in [`history`]. */
+export type HistoryEntry = {
+	/**  When the change was made (RFC 3339, UTC), from the operation's timestamp. */
+	at: string,
+	author: string,
+	/**
+	 *  What kind of batch it came with: manual, import, sync, bundle, demo, restore; none for
+	 *  operations received from another replica without a source of their own.
+	 */
+	source_kind: string | null,
+	/**  The imported file's name, where the change came from an import. */
+	file_name: string | null,
+	/**  The documented reason (earmarked items, conflict resolutions). */
+	reason: string | null,
+	/**  The replica that made the change. */
+	origin_node: string,
+	changes: FieldChange[],
 };
 
 /**  Why an import step did not run: a stable `code` for the UI, a German `message` for people. */
@@ -523,6 +601,17 @@ export type ImportVocabulary = {
 	keys: Choice[],
 	/**  Every field a column can fill, in the order of the select. */
 	fields: Choice[],
+};
+
+/**  The German labels of the codes the inventory pages show and offer. */
+export type InventoryVocabulary = {
+	lands: Label[],
+	school_types: Label[],
+	room_kinds: Label[],
+	wlan_coverages: Label[],
+	asset_statuses: Label[],
+	device_categories: Label[],
+	user_groups: Label[],
 };
 
 /**  A supplier's invoice to the Schulträger. */
@@ -923,6 +1012,20 @@ export type ReportRequest = {
 	months: number | null,
 };
 
+export type RoomData = {
+	school_id: string,
+	building_id: string | null,
+	number: string,
+	name: string | null,
+	floor: number | null,
+	kind: RoomKind,
+	/**  Usable WLAN coverage of the room; none when not surveyed yet. */
+	wlan_coverage: WlanCoverage | null,
+	notes: string | null,
+};
+
+export type RoomKind = "classroom" | "specialist_room" | "staff_room" | "administration" | "server_room" | "hall" | "other";
+
 /**
  *  A stored entity: its id, its data, and when it was created, last changed and (soft) deleted.
  *  Timestamps are RFC 3339 UTC, taken from the clock of the operation that wrote them.
@@ -1000,6 +1103,15 @@ export type SchoolRef = {
  */
 export type SchoolType = "primary" | "lower_secondary" | "intermediate" | "comprehensive" | "grammar" | "special_needs" | "vocational" | "other";
 
+/**  One hit of the global search. */
+export type SearchHit = {
+	/**  Entity name: school, room, device, access_point, presentation_hardware. */
+	entity: string,
+	id: string,
+	school_id: string | null,
+	title: string,
+};
+
 /**  A chapter of the report. In XLSX each table of a section becomes a sheet. */
 export type Section = {
 	title: string,
@@ -1068,6 +1180,12 @@ export type Table = {
 	 */
 	medium?: Medium,
 };
+
+export type UserGroup = "pupils" | "teachers" | "administration";
+
+export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+export type WlanCoverage = "none" | "partial" | "full";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
