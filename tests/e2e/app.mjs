@@ -56,9 +56,9 @@ export async function openApp(db, env = {}) {
  * Saves the window as a PNG once `selector` is really drawn: the DOM can be ahead of the
  * painted frame, so this waits for frames and checks the pixels inside the element's box.
  * `scroll` first scrolls the element to the top of its scrolling area (for content below the
- * fold).
+ * fold); `overlay` is for an element shown over a dimmed window (a dialog).
  */
-export async function saveScreenshot(session, name, selector, { scroll = false } = {}) {
+export async function saveScreenshot(session, name, selector, { scroll = false, overlay = false } = {}) {
   mkdirSync(screenshots, { recursive: true });
   const file = join(screenshots, name);
   const box = await session.execute(
@@ -80,7 +80,9 @@ export async function saveScreenshot(session, name, selector, { scroll = false }
     const ink = darkPixels(image, box);
     const colours = distinctColours(image);
     const [r, g, b] = pixel(image, 4, 4);
-    const brand = Math.abs(r - 0x1d) + Math.abs(g - 0x4e) + Math.abs(b - 0xd8) < 30;
+    // Behind a dialog's backdrop (30 % black) the header is darker by that much.
+    const shade = overlay ? 0.7 : 1;
+    const brand = Math.abs(r - 0x1d * shade) + Math.abs(g - 0x4e * shade) + Math.abs(b - 0xd8 * shade) < 30;
     // Text inside the element's box, a real picture, and the header in the brand blue
     // (#1d4ed8, so the page's CSS was applied).
     if (ink > 100 && colours > 50 && brand) return file;
@@ -164,4 +166,19 @@ export async function typeInto(session, selector, text) {
 export async function press(session, selector) {
   await reveal(session, selector);
   await session.click(selector);
+}
+
+/** Chooses the option of a select by its visible text, as a user would, and tells Svelte. */
+export async function choose(session, selector, optionText) {
+  const chosen = await session.execute(
+    `const select = document.querySelector(arguments[0]);
+     const option = [...select.options].find((o) => o.textContent.trim() === arguments[1]);
+     if (!option) return null;
+     select.focus();
+     select.value = option.value;
+     select.dispatchEvent(new Event("change", { bubbles: true }));
+     return option.value;`,
+    [selector, optionText],
+  );
+  assert.ok(chosen !== null, `${selector} offers "${optionText}"`);
 }

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appBinary, cli, cliBinary, openApp, press, saveScreenshot, typeInto, waitForText } from "./app.mjs";
+import { appBinary, choose, cli, cliBinary, openApp, press, saveScreenshot, typeInto, waitForText } from "./app.mjs";
 
 const BASIS = "programme-digitalpakt-basis";
 const byTestId = (id) => `[data-testid="${id}"]`;
@@ -54,21 +54,6 @@ function cliFindings(db) {
 
 const spentCell = `${byTestId("budget-table")}[data-programme="${BASIS}"] tr[data-kind="authority"] td[data-column="spent_cents"]`;
 const allocatedCell = `${byTestId("budget-table")}[data-programme="${BASIS}"] tr[data-kind="authority"] td[data-column="allocated_cents"]`;
-
-/** Chooses the option of a select by its visible text, as a user would, and tells Svelte. */
-async function choose(session, selector, optionText) {
-  const chosen = await session.execute(
-    `const select = document.querySelector(arguments[0]);
-     const option = [...select.options].find((o) => o.textContent.trim() === arguments[1]);
-     if (!option) return null;
-     select.focus();
-     select.value = option.value;
-     select.dispatchEvent(new Event("change", { bubbles: true }));
-     return option.value;`,
-    [selector, optionText],
-  );
-  assert.ok(chosen !== null, `${selector} offers "${optionText}"`);
-}
 
 describe("Fördermittel in the app window", () => {
   it(

@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { render, screen, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import DevicesPage from "./DevicesPage.svelte";
+import { callsOf, device, mockInventoryBackend } from "../../test/inventoryFixtures";
+
+const many = Array.from({ length: 450 }, (_, i) =>
+  device({ id: `d${i}`, inventory_number: `INV-${String(i).padStart(4, "0")}` }),
+);
+
+function rowsShown(): string[] {
+  const grid = screen.getByRole("grid", { name: "Geräte" });
+  return within(grid)
+    .getAllByRole("row")
+    .slice(1)
+    .map((r) => r.querySelector("[role=gridcell]")?.textContent?.trim() ?? "");
+}
+
+describe("DevicesPage", () => {
+  it("lists devices page by page with German labels, dates and money", async () => {
+    const { calls } = mockInventoryBackend(many);
+    render(DevicesPage);
+
+    await expect.poll(() => rowsShown()[0]).toBe("INV-0000");
+    const first = screen.getByText("INV-0000").closest("[role=row]") as HTMLElement;
+    const cells = [...first.querySelectorAll("[role=gridcell]")].map((c) => c.textContent?.trim());
+    expect(cells).toEqual(["INV-0000", "Laptop", "Dell Latitude 3440", "–", "im Einsatz", "12.03.2024", "12.03.2027", "899,00 €"]);
+    // Only the first page was asked for: nothing loads the whole table.
+    expect(callsOf(calls, "list_devices")).toHaveLength(1);
+    expect((callsOf(calls, "list_devices")[0].query as { limit: number }).limit).toBe(200);
+    expect(screen.getByRole("status").textContent).toContain("200+ Geräte");
+  });
+
+  it("creates a device after a refused serial number is corrected, then shows it with its history", async () => {
+    const { calls } = mockInventoryBackend([], {
+      saveErrors: [
+        {
+          code: "validation",
+          message: "Die Eingaben sind ungültig",
+          errors: [
+            {
+              field: "serial_number",
+              code: "duplicate_serial_number",
+              message: "Die Seriennummer „SN-1“ ist für diesen Hersteller bereits erfasst.",
+            },
+          ],
+        },
+      ],
+      history: [
+        {
+          at: "2025-06-02T10:00:00.000Z",
+          author: "a.schmidt",
+          source_kind: "manual",
+          file_name: null,
+          reason: null,
+          origin_node: "n1",
+          changes: [{ field: "status", from: null, to: "in_use" }],
+        },
+      ],
+    });
+    render(DevicesPage);
+    await userEvent.click(await screen.findByRole("button", { name: "Neues Gerät" }));
+
+    const form = await screen.findByTestId("device-form");
+    // Checked while typing: the date is wrong until it is complete and real.
+    const purchase = within(form).getByLabelText("Kaufdatum");
+    await userEvent.type(purchase, "31.02.2024");
+    expect(within(form).getByText("Den 31.02.2024 gibt es nicht.")).toBeTruthy();
+    expect(purchase.getAttribute("aria-invalid")).toBe("true");
+    await userEvent.clear(purchase);
+    await userEvent.type(purchase, "01.08.2024");
+    expect(within(form).queryByText(/gibt es nicht/)).toBeNull();
+
+    await expect.poll(() => within(form).getAllByRole("option", { name: /Gymnasium/ }).length).toBe(1);
+    await userEvent.selectOptions(within(form).getByLabelText("Schule"), "s1");
+    await userEvent.type(within(form).getByLabelText("Inventarnummer"), "INV-NEU");
+    await userEvent.type(within(form).getByLabelText("Seriennummer"), "SN-1");
+    await userEvent.type(within(form).getByLabelText("Preis (brutto, €)"), "1.049,90");
+    await userEvent.click(within(form).getByRole("button", { name: "Speichern" }));
+
+    // The core's answer stands next to its field until the field is changed.
+    const serial = within(form).getByLabelText("Seriennummer");
+    expect(await within(form).findByText(/SN-1“ ist für diesen Hersteller bereits erfasst/)).toBeTruthy();
+    expect(serial.getAttribute("aria-invalid")).toBe("true");
+    await userEvent.clear(serial);
+    await userEvent.type(serial, "SN-2");
+    expect(within(form).queryByText(/bereits erfasst/)).toBeNull();
+    await userEvent.click(within(form).getByRole("button", { name: "Speichern" }));
+
+    expect(await screen.findByTestId("device-title")).toHaveProperty("textContent", "INV-NEU");
+    const saves = callsOf(calls, "save_device");
+    expect(saves).toHaveLength(2);
+    expect(saves[1]).toMatchObject({
+      id: null,
+      reason: null,
+      data: { school_id: "s1", inventory_number: "INV-NEU", serial_number: "SN-2", price_cents: 104_990, purchase_date: "2024-08-01" },
+    });
+    await expect.poll(() => rowsShown()).toEqual(["INV-NEU"]);
+    const history = await screen.findByTestId("history");
+    await expect.poll(() => history.textContent).toContain("a.schmidt");
+    expect(history.textContent).toContain("im Einsatz");
+  });
+
+  it("deletes only after confirmation and brings the device back on undo", async () => {
+    const { calls } = mockInventoryBackend([device({ id: "d1", inventory_number: "INV-1" }), device({ id: "d2", inventory_number: "INV-2" })]);
+    render(DevicesPage);
+    await userEvent.click(await screen.findByText("INV-2"));
+    await userEvent.click(await screen.findByRole("button", { name: "Löschen" }));
+    expect(callsOf(calls, "delete_device")).toHaveLength(0);
+    const confirm = screen.getByRole("alertdialog");
+    expect(confirm.textContent).toContain("„INV-2“ wirklich löschen");
+    await userEvent.click(within(confirm).getByRole("button", { name: "Löschen" }));
+
+    await expect.poll(() => rowsShown()).toEqual(["INV-1"]);
+    expect(callsOf(calls, "delete_device")).toEqual([{ id: "d2" }]);
+    await userEvent.click(within(screen.getByTestId("device-undo")).getByRole("button", { name: "Rückgängig" }));
+    await expect.poll(() => rowsShown()).toEqual(["INV-1", "INV-2"]);
+    expect(callsOf(calls, "restore_device")).toEqual([{ id: "d2" }]);
+    expect(screen.queryByTestId("device-undo")).toBeNull();
+  });
+});
+
+describe("DevicesPage opened from the search", () => {
+  it("filters by the hit's school, shows the device, and its buttons keep working", async () => {
+    const { calls } = mockInventoryBackend([device({ id: "d7", inventory_number: "INV-7" })]);
+    render(DevicesPage, { props: { target: { deviceId: "d7", schoolId: "s1" } } });
+
+    expect(await screen.findByTestId("device-title")).toHaveProperty("textContent", "INV-7");
+    expect(callsOf(calls, "list_devices")[0].query).toMatchObject({ school_id: "s1", search: null });
+    await userEvent.click(screen.getByRole("button", { name: "Löschen" }));
+    expect(screen.getByRole("alertdialog").textContent).toContain("„INV-7“ wirklich löschen");
+    // Nothing re-ran the opening: one list request, one device read.
+    expect(callsOf(calls, "list_devices")).toHaveLength(1);
+    expect(callsOf(calls, "get_device")).toHaveLength(1);
+  });
+});

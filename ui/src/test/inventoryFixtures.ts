@@ -1,0 +1,130 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type { DeviceData, InventoryVocabulary, ListQuery, SchoolRef } from "../lib/bindings";
+import type { Device } from "../lib/types";
+
+export const VOCABULARY: InventoryVocabulary = {
+  lands: [{ code: "NW", label: "Nordrhein-Westfalen" }],
+  school_types: [{ code: "primary", label: "Grundschule" }],
+  room_kinds: [{ code: "classroom", label: "Unterrichtsraum" }],
+  wlan_coverages: [{ code: "full", label: "vollständig" }],
+  asset_statuses: [
+    { code: "in_stock", label: "auf Lager" },
+    { code: "in_use", label: "im Einsatz" },
+    { code: "in_repair", label: "in Reparatur" },
+    { code: "retired", label: "ausgemustert" },
+  ],
+  device_categories: [
+    { code: "laptop", label: "Laptop" },
+    { code: "tablet", label: "Tablet" },
+  ],
+  user_groups: [
+    { code: "pupils", label: "Schülerinnen und Schüler" },
+    { code: "teachers", label: "Lehrkräfte" },
+  ],
+};
+
+export const SCHOOLS: SchoolRef[] = [
+  { id: "s1", authority_id: "a1", school_number: "100013", name: "Geschwister-Scholl-Gymnasium" },
+  { id: "s2", authority_id: "a1", school_number: "100025", name: "Grundschule am Park" },
+];
+
+/** A device as the core serialises it; tests set what they look at. */
+export function device(overrides: Partial<Device> & Pick<Device, "id">): Device {
+  return {
+    created_at: "2025-01-01T00:00:00.000Z",
+    updated_at: "2025-01-01T00:00:00.000Z",
+    deleted_at: null,
+    school_id: "s1",
+    building_id: null,
+    room_id: null,
+    inventory_number: null,
+    serial_number: null,
+    manufacturer: "Dell",
+    model: "Latitude 3440",
+    purchase_date: "2024-03-12",
+    price_cents: 89_900,
+    warranty_end: "2027-03-12",
+    status: "in_use",
+    notes: null,
+    category: "laptop",
+    user_group: "pupils",
+    os: null,
+    ...overrides,
+  };
+}
+
+export interface Call {
+  cmd: string;
+  args: Record<string, unknown>;
+}
+
+/**
+ * A fake backend over an in-memory device table: lists page by `limit` with the index as
+ * cursor, saves (answering with `saveError` once if given), deletes and restores.
+ */
+export function mockInventoryBackend(
+  devices: Device[],
+  options: { saveErrors?: unknown[]; history?: unknown[] } = {},
+) {
+  const calls: Call[] = [];
+  const table = [...devices];
+  const deleted = new Map<string, Device>();
+  const saveErrors = [...(options.saveErrors ?? [])];
+  let next = 1;
+  mockIPC((cmd, raw) => {
+    const args = (raw ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args });
+    switch (cmd) {
+      case "inventory_vocabulary":
+        return VOCABULARY;
+      case "funding_schools":
+        return SCHOOLS;
+      case "list_rooms":
+        return { items: [], next: null };
+      case "list_devices": {
+        const q = args.query as ListQuery;
+        const rows = table.filter((d) => !q.search || (d.inventory_number ?? "").includes(q.search));
+        const from = q.after === null ? 0 : Number(q.after);
+        const limit = q.limit ?? 100;
+        const items = rows.slice(from, from + limit);
+        return { items, next: from + limit < rows.length ? String(from + limit) : null };
+      }
+      case "get_device": {
+        const d = table.find((x) => x.id === args.id);
+        if (!d) throw { code: "not_found", message: "Gerät nicht gefunden.", entity: "device", id: args.id };
+        return d;
+      }
+      case "save_device": {
+        const failure = saveErrors.shift();
+        if (failure) throw failure;
+        const data = args.data as DeviceData;
+        const id = (args.id as string | null) ?? `new-${next++}`;
+        const saved = device({ ...data, id, updated_at: `2025-06-0${next}T10:00:00.000Z` });
+        const at = table.findIndex((x) => x.id === id);
+        if (at >= 0) table[at] = saved;
+        else table.push(saved);
+        return saved;
+      }
+      case "delete_device": {
+        const at = table.findIndex((x) => x.id === args.id);
+        deleted.set(args.id as string, table[at]);
+        table.splice(at, 1);
+        return null;
+      }
+      case "restore_device": {
+        const d = deleted.get(args.id as string)!;
+        table.push(d);
+        return d;
+      }
+      case "item_history":
+        return options.history ?? [];
+      default:
+        throw `unbekanntes Kommando ${cmd}`;
+    }
+  });
+  return { calls, table };
+}
+
+export function callsOf(calls: Call[], cmd: string): Record<string, unknown>[] {
+  return calls.filter((c) => c.cmd === cmd).map((c) => c.args);
+}
