@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use crate::clock::Hlc;
 use crate::entity;
 use crate::error::{CoreError, Result};
+use crate::store::find_rowid;
 
 /// One field's change within one operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -45,9 +46,9 @@ const HIDDEN: [&str; 2] = ["created_at", "updated_at"];
 /// so "from" is the value the field had just before, as every replica sees it. An operation that
 /// set a field to the value it already had is not listed as a change of that field.
 pub fn history(conn: &Connection, entity: &str, id: &str) -> Result<Vec<HistoryEntry>> {
-    if entity::by_name(entity).is_none() {
-        return Err(CoreError::invalid_argument(Some("entity"), format!("Unbekannte Art von Eintrag: „{entity}“.")));
-    }
+    let info = entity::by_name(entity).ok_or_else(|| {
+        CoreError::invalid_argument(Some("entity"), format!("Unbekannte Art von Eintrag: „{entity}“."))
+    })?;
     let mut stmt = conn.prepare_cached(
         "SELECT l.hlc, l.author, l.origin_node, l.fields, l.reason, s.kind, s.file_name
          FROM change_log l LEFT JOIN change_sources s ON s.id = l.source_id
@@ -84,13 +85,8 @@ pub fn history(conn: &Connection, entity: &str, id: &str) -> Result<Vec<HistoryE
             changes,
         });
     }
-    if out.is_empty() {
-        let info = entity::by_name(entity).expect("checked above");
-        let exists: bool =
-            conn.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE id = ?1)", info.table), [id], |r| r.get(0))?;
-        if !exists {
-            return Err(CoreError::not_found(entity, id));
-        }
+    if out.is_empty() && find_rowid(conn, info, id)?.is_none() {
+        return Err(CoreError::not_found(entity, id));
     }
     Ok(out)
 }
