@@ -38,6 +38,12 @@ export async function openApp(db, env = {}) {
   const driver = await startDriver({ env: { ...process.env, ...env, SCHULINVENTAR_DB: db } });
   try {
     const session = await Session.create(driver.url, appBinary);
+    // The session exists as soon as the webview does; the page may still be loading. Tests
+    // start by clicking the navigation, so wait until it is drawn.
+    await session.waitFor(async () => (await session.findAll('nav [data-testid="nav-schools"]')).length === 1, {
+      timeoutMs: 60_000,
+      describe: async () => `for the app's navigation to appear (page: ${await session.title().catch(() => "?")})`,
+    });
     return {
       session,
       driverLog: driver.log,
