@@ -29,3 +29,8 @@ pub(crate) async fn blocking<T: Send + 'static, E: From<CoreError> + Send + 'sta
         Err(CoreError::Database { message: "Die Datenbankabfrage wurde unerwartet abgebrochen.".to_owned() }.into())
     })
 }
+
+/// Today's date on this computer: the day rules and key figures are computed for.
+pub(crate) fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}

@@ -17,7 +17,7 @@ use serde::Serialize;
 use specta::Type;
 use tauri::State;
 
-use crate::commands::blocking;
+use crate::commands::{blocking, today};
 use crate::state::AppState;
 
 /// A written record and the findings of the checks that concern it.
@@ -25,10 +25,6 @@ use crate::state::AppState;
 pub struct Saved<T> {
     pub record: T,
     pub findings: Vec<Finding>,
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
 }
 
 fn saved<T>(store: &Store, record: T, touched: Touched) -> Result<Saved<T>, CoreError> {

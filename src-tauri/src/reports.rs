@@ -14,12 +14,8 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::commands::blocking;
+use crate::commands::{blocking, today};
 use crate::state::AppState;
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
 
 fn file_error(message: String) -> CoreError {
     CoreError::Database { message }

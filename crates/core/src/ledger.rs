@@ -17,14 +17,10 @@ use crate::model::{
 };
 use crate::query::ListQuery;
 use crate::store::{Store, Writer};
+use crate::model::Vocabulary;
 use crate::validate::{Ctx, PlaceCache, Validate};
 
-/// A value of a closed vocabulary: its stable code and its German label.
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct Label {
-    pub code: String,
-    pub label: String,
-}
+pub use crate::model::Label;
 
 /// A funding category with whether its spending buys inventory items (then a line should link
 /// the items it paid for).
@@ -202,20 +198,14 @@ pub const MAX_RECORDS: usize = 500;
 
 pub fn vocabulary() -> FundingVocabulary {
     FundingVocabulary {
-        lands: Land::ALL.iter().map(|l| Label { code: l.code().into(), label: l.label().into() }).collect(),
+        lands: Land::labels(),
         categories: FundingCategory::ALL
             .iter()
             .map(|c| CategoryLabel { code: *c, label: c.label().into(), buys_items: c.buys_items() })
             .collect(),
-        item_kinds: ItemEntity::ALL.iter().map(|k| Label { code: k.code().into(), label: k.label().into() }).collect(),
-        measure_statuses: MeasureStatus::ALL
-            .iter()
-            .map(|k| Label { code: k.code().into(), label: k.label().into() })
-            .collect(),
-        media_concept_statuses: MediaConceptStatus::ALL
-            .iter()
-            .map(|k| Label { code: k.code().into(), label: k.label().into() })
-            .collect(),
+        item_kinds: ItemEntity::labels(),
+        measure_statuses: MeasureStatus::labels(),
+        media_concept_statuses: MediaConceptStatus::labels(),
     }
 }
 

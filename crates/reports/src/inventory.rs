@@ -2,11 +2,9 @@
 //! room; the municipality's key figures per school; and what runs out of warranty or reaches
 //! its replacement age soon, with the estimated cost.
 
-use std::collections::HashMap;
-
 use chrono::{Months, NaiveDate};
-use rusqlite::{params, Connection, OptionalExtension};
-use schulinventar_core::funding::budgets;
+use rusqlite::{Connection, OptionalExtension};
+use schulinventar_core::kpi::{lifecycle_items, ratio, school_kpis, SchoolKpi};
 use schulinventar_core::{AssetStatus, CoreError, DeviceCategory, PresentationKind, UplinkTechnology, WifiStandard};
 
 use crate::document::{money, Block, Cell, Chart, Column, ColumnKind, Document, Medium, Section, Series, Table};
@@ -25,19 +23,6 @@ fn opt_text(s: Option<String>) -> Cell {
 
 fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
-}
-
-/// Years after purchase at which an item is due for replacement (planning values common in
-/// municipal media development plans): mobile devices 5, desktops and thin clients 6, access
-/// points, displays and projectors 8.
-pub fn replacement_years(table: &str, kind: &str) -> u32 {
-    match (table, kind) {
-        ("devices", "laptop" | "tablet") => 5,
-        ("devices", _) => 6,
-        ("access_points", _) => 8,
-        ("presentation_hardware", "document_camera" | "streaming_box" | "audio") => 6,
-        _ => 8,
-    }
 }
 
 /// One school chosen by number, or all.
@@ -321,126 +306,61 @@ pub fn inventory(conn: &Connection, school_number: Option<&str>, today: NaiveDat
 
 /// Key figures per school, ordered by Sozialindex (highest need first).
 pub fn kpi(conn: &Connection, today: NaiveDate) -> Result<Document, CoreError> {
-    struct School {
-        number: String,
-        name: String,
-        social: Option<i64>,
-        pupils: Option<i64>,
-        devices: i64,
-        classrooms: i64,
-        with_display: i64,
-        rooms: i64,
-        covered: i64,
-        tech: Option<String>,
-        down: Option<i64>,
-        past_age: i64,
-        spent: i64,
-        allocated: i64,
-    }
-    let mut schools: Vec<(String, School)> = {
-        let mut stmt = conn.prepare(
-            "SELECT s.id, s.school_number, s.name, s.social_index, s.pupils,
-               (SELECT count(*) FROM devices d WHERE d.school_id = s.id AND d.deleted_at IS NULL AND d.status <> 'retired'),
-               (SELECT count(*) FROM rooms r WHERE r.school_id = s.id AND r.deleted_at IS NULL AND r.kind = 'classroom'),
-               (SELECT count(*) FROM rooms r WHERE r.school_id = s.id AND r.deleted_at IS NULL AND r.kind = 'classroom'
-                  AND EXISTS (SELECT 1 FROM presentation_hardware p WHERE p.room_id = r.id AND p.deleted_at IS NULL
-                              AND p.status <> 'retired' AND p.kind IN ('interactive_display','interactive_whiteboard','projector'))),
-               (SELECT count(*) FROM rooms r WHERE r.school_id = s.id AND r.deleted_at IS NULL),
-               (SELECT count(*) FROM rooms r WHERE r.school_id = s.id AND r.deleted_at IS NULL AND r.wlan_coverage IN ('partial','full')),
-               (SELECT f.technology FROM fibre_links f WHERE f.school_id = s.id AND f.deleted_at IS NULL AND f.link_type = 'uplink'
-                  AND f.status = 'live' ORDER BY f.down_mbps DESC LIMIT 1),
-               (SELECT max(f.down_mbps) FROM fibre_links f WHERE f.school_id = s.id AND f.deleted_at IS NULL AND f.link_type = 'uplink'
-                  AND f.status = 'live')
-             FROM schools s WHERE s.deleted_at IS NULL",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                School {
-                    number: r.get(1)?,
-                    name: r.get(2)?,
-                    social: r.get(3)?,
-                    pupils: r.get(4)?,
-                    devices: r.get(5)?,
-                    classrooms: r.get(6)?,
-                    with_display: r.get(7)?,
-                    rooms: r.get(8)?,
-                    covered: r.get(9)?,
-                    tech: r.get(10)?,
-                    down: r.get(11)?,
-                    past_age: 0,
-                    spent: 0,
-                    allocated: 0,
-                },
-            ))
-        })?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let index: HashMap<String, usize> = schools.iter().enumerate().map(|(i, (id, _))| (id.clone(), i)).collect();
-    for (school, due) in past_replacement_age(conn, today)? {
-        if let Some(i) = index.get(&school) {
-            schools[*i].1.past_age = due;
-        }
-    }
-    for b in budgets(conn, None, None)? {
-        if let Some(i) = b.school_id.as_ref().and_then(|s| index.get(s)) {
-            schools[*i].1.spent += b.spent_cents;
-            schools[*i].1.allocated += b.allocated_cents;
-        }
-    }
-    schools.sort_by(|a, b| (b.1.social.unwrap_or(0), &a.1.number).cmp(&(a.1.social.unwrap_or(0), &b.1.number)));
-    let ratio = |a: i64, b: Option<i64>| match b {
-        Some(b) if b > 0 => Cell::Decimal(a as f64 / b as f64),
-        _ => Cell::Empty,
-    };
-    let share = |a: i64, b: i64| if b > 0 { Cell::Percent(a as f64 / b as f64) } else { Cell::Empty };
+    let mut schools = school_kpis(conn, today, None)?;
+    schools.sort_by(|a, b| {
+        (b.social_index.unwrap_or(0), &a.school_number).cmp(&(a.social_index.unwrap_or(0), &b.school_number))
+    });
+    let decimal = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Decimal);
+    let percent = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Percent);
     let rows: Vec<Vec<Cell>> = schools
         .iter()
-        .map(|(_, s)| {
+        .map(|s| {
             vec![
-                text(s.number.clone()),
+                text(s.school_number.clone()),
                 text(s.name.clone()),
-                s.social.map_or(Cell::Empty, Cell::Integer),
+                s.social_index.map_or(Cell::Empty, Cell::Integer),
                 s.pupils.map_or(Cell::Empty, Cell::Integer),
                 Cell::Integer(s.devices),
-                ratio(s.devices, s.pupils),
-                share(s.with_display, s.classrooms),
-                share(s.covered, s.rooms),
+                decimal(s.devices_per_pupil()),
+                percent(s.display_share()),
+                percent(s.wlan_share()),
                 opt_text(
-                    s.tech.clone().map(|t| UplinkTechnology::from_code(&t).map_or(t.clone(), |x| x.label().into())),
+                    s.uplink_technology
+                        .clone()
+                        .map(|t| UplinkTechnology::from_code(&t).map_or(t.clone(), |x| x.label().into())),
                 ),
-                s.down.map_or(Cell::Empty, Cell::Integer),
-                s.down.map_or(Cell::Empty, |d| ratio(d, s.pupils)),
-                s.down.map_or(Cell::Empty, |d| ratio(d, Some(s.classrooms))),
-                Cell::Integer(s.past_age),
-                Cell::Money(s.spent),
-                if s.allocated > 0 { Cell::Percent(s.spent as f64 / s.allocated as f64) } else { Cell::Empty },
+                s.uplink_down_mbps.map_or(Cell::Empty, Cell::Integer),
+                decimal(s.uplink_down_mbps.and_then(|d| ratio(d, s.pupils))),
+                decimal(s.uplink_down_mbps.and_then(|d| ratio(d, Some(s.classrooms)))),
+                Cell::Integer(s.past_replacement_age),
+                Cell::Money(s.spent_cents),
+                percent(ratio(s.spent_cents, Some(s.allocated_cents))),
             ]
         })
         .collect();
-    let all = |f: fn(&School) -> i64| schools.iter().map(|(_, s)| f(s)).sum::<i64>();
+    let all = |f: fn(&SchoolKpi) -> i64| schools.iter().map(f).sum::<i64>();
     let pupils = all(|s| s.pupils.unwrap_or(0));
-    let gigabit = schools.iter().filter(|(_, s)| s.down.is_some_and(|d| d >= 1000)).count();
+    let gigabit = schools.iter().filter(|s| s.gigabit()).count();
     let facts = vec![
         ("Schulen".to_owned(), Cell::Integer(schools.len() as i64)),
         ("Schülerinnen und Schüler".to_owned(), Cell::Integer(pupils)),
-        ("Geräte je Schüler (gesamt)".to_owned(), ratio(all(|s| s.devices), Some(pupils))),
-        ("Unterrichtsräume mit Anzeigetechnik".to_owned(), share(all(|s| s.with_display), all(|s| s.classrooms))),
-        ("Räume mit WLAN".to_owned(), share(all(|s| s.covered), all(|s| s.rooms))),
-        ("Schulen mit Gigabit-Anschluss".to_owned(), share(gigabit as i64, schools.len() as i64)),
-        ("Gegenstände über dem Ersatzalter".to_owned(), Cell::Integer(all(|s| s.past_age))),
+        ("Geräte je Schüler (gesamt)".to_owned(), decimal(ratio(all(|s| s.devices), Some(pupils)))),
+        (
+            "Unterrichtsräume mit Anzeigetechnik".to_owned(),
+            percent(ratio(all(|s| s.classrooms_with_display), Some(all(|s| s.classrooms)))),
+        ),
+        ("Räume mit WLAN".to_owned(), percent(ratio(all(|s| s.rooms_with_wlan), Some(all(|s| s.rooms))))),
+        ("Schulen mit Gigabit-Anschluss".to_owned(), percent(ratio(gigabit as i64, Some(schools.len() as i64)))),
+        ("Gegenstände über dem Ersatzalter".to_owned(), Cell::Integer(all(|s| s.past_replacement_age))),
     ];
-    let chart_schools: Vec<&School> = schools.iter().map(|(_, s)| s).take(20).collect();
+    let chart_schools: Vec<&SchoolKpi> = schools.iter().take(20).collect();
     let chart = Chart {
         title: "Geräte je Schüler (Schulen mit dem höchsten Sozialindex)".into(),
         unit: "Geräte je Schüler".into(),
-        categories: chart_schools.iter().map(|s| s.number.clone()).collect(),
+        categories: chart_schools.iter().map(|s| s.school_number.clone()).collect(),
         series: vec![Series {
             name: "Geräte je Schüler".into(),
-            values: chart_schools
-                .iter()
-                .map(|s| s.pupils.filter(|p| *p > 0).map_or(0.0, |p| s.devices as f64 / p as f64))
-                .collect(),
+            values: chart_schools.iter().map(|s| s.devices_per_pupil().unwrap_or(0.0)).collect(),
         }],
         stacked: false,
     };
@@ -482,27 +402,6 @@ pub fn kpi(conn: &Connection, today: NaiveDate) -> Result<Document, CoreError> {
     })
 }
 
-/// Items still in use that have reached their replacement age, per school id.
-fn past_replacement_age(conn: &Connection, today: NaiveDate) -> Result<HashMap<String, i64>, CoreError> {
-    let mut out: HashMap<String, i64> = HashMap::new();
-    for (table, kind_col) in [("devices", "category"), ("access_points", "'ap'"), ("presentation_hardware", "kind")] {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT school_id, {kind_col}, purchase_date FROM {table}
-             WHERE deleted_at IS NULL AND status <> 'retired' AND purchase_date IS NOT NULL"
-        ))?;
-        let mut q = stmt.query([])?;
-        while let Some(r) = q.next()? {
-            let kind: String = r.get(1)?;
-            let Some(bought) = date(r.get(2)?) else { continue };
-            let due = bought.checked_add_months(Months::new(12 * replacement_years(table, &kind)));
-            if due.is_some_and(|d| d <= today) {
-                *out.entry(r.get(0)?).or_default() += 1;
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Warranty ends and replacements due within `months` from `today` (and replacements already
 /// overdue), with the estimated cost of replacing at the purchase price.
 pub fn lifecycle(conn: &Connection, months: u32, today: NaiveDate) -> Result<Document, CoreError> {
@@ -511,56 +410,38 @@ pub fn lifecycle(conn: &Connection, months: u32, today: NaiveDate) -> Result<Doc
     let mut replace = Vec::new();
     let mut cost = 0i64;
     let mut per_school: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
-    for (table, kind_col, label) in [
-        ("devices", "t.category", "Gerät"),
-        ("access_points", "'ap'", "Access Point"),
-        ("presentation_hardware", "t.kind", "Präsentationsgerät"),
-    ] {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT s.school_number || ' ' || s.name, t.inventory_number, t.manufacturer, t.model, {kind_col},
-                    t.purchase_date, t.warranty_end, t.price_cents
-             FROM {table} t JOIN schools s ON s.id = t.school_id
-             WHERE t.deleted_at IS NULL AND t.status <> 'retired'
-             ORDER BY s.school_number, t.inventory_number, t.id"
-        ))?;
-        let mut q = stmt.query(params![])?;
-        while let Some(r) = q.next()? {
-            let school: String = r.get(0)?;
-            let what = [r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let kind: String = r.get(4)?;
-            let bought = date(r.get(5)?);
-            let warranty_end = date(r.get(6)?);
-            let price: Option<i64> = r.get(7)?;
-            if let Some(end) = warranty_end.filter(|e| *e >= today && *e <= until) {
-                warranty.push(vec![
-                    text(school.clone()),
-                    text(label),
-                    opt_text(r.get(1)?),
-                    text(what.clone()),
-                    Cell::Date(end),
-                ]);
-            }
-            let due = bought.and_then(|b| b.checked_add_months(Months::new(12 * replacement_years(table, &kind))));
-            if let Some(due) = due.filter(|d| *d <= until) {
-                cost += price.unwrap_or(0);
-                let e = per_school.entry(school.clone()).or_default();
-                e.0 += 1;
-                e.1 += price.unwrap_or(0);
-                replace.push(vec![
-                    text(school),
-                    text(label),
-                    opt_text(r.get(1)?),
-                    text(what),
-                    bought.map_or(Cell::Empty, Cell::Date),
-                    Cell::Date(due),
-                    text(if due < today { "überfällig" } else { "fällig" }),
-                    price.map_or(Cell::Empty, Cell::Money),
-                ]);
-            }
+    for item in lifecycle_items(conn, None)? {
+        let school = format!("{} {}", item.school_number, item.school_name);
+        let label = match item.entity.as_str() {
+            "device" => "Gerät",
+            "access_point" => "Access Point",
+            _ => "Präsentationsgerät",
+        };
+        if let Some(end) = item.warranty_end.filter(|e| *e >= today && *e <= until) {
+            warranty.push(vec![
+                text(school.clone()),
+                text(label),
+                opt_text(item.inventory_number.clone()),
+                text(item.description.clone()),
+                Cell::Date(end),
+            ]);
+        }
+        if let Some(due) = item.replacement_due.filter(|d| *d <= until) {
+            let price = item.price_cents.unwrap_or(0);
+            cost += price;
+            let e = per_school.entry(school.clone()).or_default();
+            e.0 += 1;
+            e.1 += price;
+            replace.push(vec![
+                text(school),
+                text(label),
+                opt_text(item.inventory_number),
+                text(item.description),
+                item.purchase_date.map_or(Cell::Empty, Cell::Date),
+                Cell::Date(due),
+                text(if due < today { "überfällig" } else { "fällig" }),
+                item.price_cents.map_or(Cell::Empty, Cell::Money),
+            ]);
         }
     }
     let summary_rows: Vec<Vec<Cell>> =

@@ -3,6 +3,25 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A value of a closed vocabulary: its stable code and its German label.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct Label {
+    pub code: String,
+    pub label: String,
+}
+
+/// The code and label of every value of a vocabulary, in declaration order (the order forms
+/// offer them in).
+pub trait Vocabulary: Copy + 'static {
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+    fn label(self) -> &'static str;
+
+    fn labels() -> Vec<Label> {
+        Self::ALL.iter().map(|v| Label { code: v.code().into(), label: v.label().into() }).collect()
+    }
+}
+
 macro_rules! vocabulary {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal,)+ }) => {
         $(#[$m])*
@@ -26,6 +45,16 @@ macro_rules! vocabulary {
 
             pub fn from_code(code: &str) -> Option<Self> {
                 match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl Vocabulary for $name {
+            const ALL: &'static [$name] = $name::ALL;
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
             }
         }
 
@@ -273,5 +302,33 @@ vocabulary! {
         Missing = "missing" / "fehlt",
         InProgress = "in_progress" / "in Arbeit",
         Present = "present" / "liegt vor",
+    }
+}
+
+/// The German labels of the codes the inventory pages show and offer.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct InventoryVocabulary {
+    pub lands: Vec<Label>,
+    pub school_types: Vec<Label>,
+    pub room_kinds: Vec<Label>,
+    pub wlan_coverages: Vec<Label>,
+    pub asset_statuses: Vec<Label>,
+    pub device_categories: Vec<Label>,
+    pub user_groups: Vec<Label>,
+    pub presentation_kinds: Vec<Label>,
+    pub uplink_technologies: Vec<Label>,
+}
+
+pub fn inventory_vocabulary() -> InventoryVocabulary {
+    InventoryVocabulary {
+        lands: Land::labels(),
+        school_types: SchoolType::labels(),
+        room_kinds: RoomKind::labels(),
+        wlan_coverages: WlanCoverage::labels(),
+        asset_statuses: AssetStatus::labels(),
+        device_categories: DeviceCategory::labels(),
+        user_groups: UserGroup::labels(),
+        presentation_kinds: PresentationKind::labels(),
+        uplink_technologies: UplinkTechnology::labels(),
     }
 }
