@@ -81,7 +81,15 @@ macro_rules! entity_commands {
 entity_commands!(SchoolData, School, list_schools, get_school, save_school, delete_school, restore_school);
 entity_commands!(RoomData, Room, list_rooms, get_room, save_room, delete_room, restore_room);
 entity_commands!(DeviceData, Device, list_devices, get_device, save_device, delete_device, restore_device);
-entity_commands!(BuildingData, Building, list_buildings, get_building, save_building, delete_building, restore_building);
+entity_commands!(
+    BuildingData,
+    Building,
+    list_buildings,
+    get_building,
+    save_building,
+    delete_building,
+    restore_building
+);
 entity_commands!(
     AccessPointData,
     AccessPoint,
@@ -152,7 +160,8 @@ pub async fn school_profile(
     months: Option<u32>,
 ) -> Result<SchoolProfile, CoreError> {
     let state = state.inner().clone();
-    blocking(move || state.with_reader(|conn| kpi::school_profile(conn, &school_id, today(), months.unwrap_or(6)))).await
+    blocking(move || state.with_reader(|conn| kpi::school_profile(conn, &school_id, today(), months.unwrap_or(6))))
+        .await
 }
 
 /// Loans with their devices: open or overdue ones, of a school or a device.

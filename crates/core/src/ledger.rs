@@ -11,13 +11,13 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::error::{CoreError, FieldError};
+use crate::model::Vocabulary;
 use crate::model::{
     Allocation, FundingCategory, Invoice, InvoiceData, InvoiceItemData, InvoiceLine, InvoiceLineData, ItemEntity, Land,
     Measure, MeasureStatus, MediaConcept, MediaConceptData, MediaConceptStatus, Programme, ProgrammeData,
 };
 use crate::query::ListQuery;
 use crate::store::{Store, Writer};
-use crate::model::Vocabulary;
 use crate::validate::{Ctx, PlaceCache, Validate};
 
 pub use crate::model::Label;

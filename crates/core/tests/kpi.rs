@@ -91,10 +91,8 @@ fn key_figures_of_a_school_count_what_is_in_use() {
 #[test]
 fn every_school_is_listed_and_a_school_without_pupils_has_no_ratio() {
     let (mut f, _) = equipped();
-    let empty = f
-        .store
-        .create(SchoolData { pupils: None, ..school(&f.authority, "100001", "Grundschule am Park") })
-        .unwrap();
+    let empty =
+        f.store.create(SchoolData { pupils: None, ..school(&f.authority, "100001", "Grundschule am Park") }).unwrap();
     let gone = f.store.create(school(&f.authority, "100002", "Geschlossene Schule")).unwrap();
     f.store.delete::<SchoolData>(&gone.id).unwrap();
 

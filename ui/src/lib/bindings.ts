@@ -25,6 +25,45 @@ export const commands = {
 	saveDevice: (id: string | null, data: DeviceData, reason: string | null) => typedError<Row<DeviceData>, CoreError>(__TAURI_INVOKE("save_device", { id, data, reason })),
 	deleteDevice: (id: string) => typedError<null, CoreError>(__TAURI_INVOKE("delete_device", { id })),
 	restoreDevice: (id: string) => typedError<Row<DeviceData>, CoreError>(__TAURI_INVOKE("restore_device", { id })),
+	/**  One page, filtered and sorted by the database. */
+	listBuildings: (query: ListQuery) => typedError<Page<Row<BuildingData>>, CoreError>(__TAURI_INVOKE("list_buildings", { query })),
+	getBuilding: (id: string) => typedError<Row<BuildingData>, CoreError>(__TAURI_INVOKE("get_building", { id })),
+	saveBuilding: (id: string | null, data: BuildingData, reason: string | null) => typedError<Row<BuildingData>, CoreError>(__TAURI_INVOKE("save_building", { id, data, reason })),
+	deleteBuilding: (id: string) => typedError<null, CoreError>(__TAURI_INVOKE("delete_building", { id })),
+	restoreBuilding: (id: string) => typedError<Row<BuildingData>, CoreError>(__TAURI_INVOKE("restore_building", { id })),
+	/**  One page, filtered and sorted by the database. */
+	listAccessPoints: (query: ListQuery) => typedError<Page<Row<AccessPointData>>, CoreError>(__TAURI_INVOKE("list_access_points", { query })),
+	getAccessPoint: (id: string) => typedError<Row<AccessPointData>, CoreError>(__TAURI_INVOKE("get_access_point", { id })),
+	saveAccessPoint: (id: string | null, data: AccessPointData, reason: string | null) => typedError<Row<AccessPointData>, CoreError>(__TAURI_INVOKE("save_access_point", { id, data, reason })),
+	deleteAccessPoint: (id: string) => typedError<null, CoreError>(__TAURI_INVOKE("delete_access_point", { id })),
+	restoreAccessPoint: (id: string) => typedError<Row<AccessPointData>, CoreError>(__TAURI_INVOKE("restore_access_point", { id })),
+	/**  One page, filtered and sorted by the database. */
+	listPresentationHardware: (query: ListQuery) => typedError<Page<Row<PresentationHardwareData>>, CoreError>(__TAURI_INVOKE("list_presentation_hardware", { query })),
+	getPresentationHardware: (id: string) => typedError<Row<PresentationHardwareData>, CoreError>(__TAURI_INVOKE("get_presentation_hardware", { id })),
+	savePresentationHardware: (id: string | null, data: PresentationHardwareData, reason: string | null) => typedError<Row<PresentationHardwareData>, CoreError>(__TAURI_INVOKE("save_presentation_hardware", { id, data, reason })),
+	deletePresentationHardware: (id: string) => typedError<null, CoreError>(__TAURI_INVOKE("delete_presentation_hardware", { id })),
+	restorePresentationHardware: (id: string) => typedError<Row<PresentationHardwareData>, CoreError>(__TAURI_INVOKE("restore_presentation_hardware", { id })),
+	/**  One page, filtered and sorted by the database. */
+	listFibreLinks: (query: ListQuery) => typedError<Page<Row<FibreLinkData>>, CoreError>(__TAURI_INVOKE("list_fibre_links", { query })),
+	getFibreLink: (id: string) => typedError<Row<FibreLinkData>, CoreError>(__TAURI_INVOKE("get_fibre_link", { id })),
+	saveFibreLink: (id: string | null, data: FibreLinkData, reason: string | null) => typedError<Row<FibreLinkData>, CoreError>(__TAURI_INVOKE("save_fibre_link", { id, data, reason })),
+	deleteFibreLink: (id: string) => typedError<null, CoreError>(__TAURI_INVOKE("delete_fibre_link", { id })),
+	restoreFibreLink: (id: string) => typedError<Row<FibreLinkData>, CoreError>(__TAURI_INVOKE("restore_fibre_link", { id })),
+	/**  The key figures of every school: the municipality dashboard. */
+	schoolKpis: () => typedError<SchoolKpi[], CoreError>(__TAURI_INVOKE("school_kpis")),
+	/**
+	 *  The school page: key figures, devices by category and age, and what is due within `months`
+	 *  (default 6).
+	 */
+	schoolProfile: (schoolId: string, months: number | null) => typedError<SchoolProfile, CoreError>(__TAURI_INVOKE("school_profile", { schoolId, months })),
+	/**  Loans with their devices: open or overdue ones, of a school or a device. */
+	listLoans: (filter: LoanFilter) => typedError<LoanView[], CoreError>(__TAURI_INVOKE("list_loans", { filter })),
+	/**  Hands a device to a person today. */
+	lendDevice: (deviceId: string, holder: string, dueOn: string | null, notes: string | null) => typedError<Row<LoanData>, CoreError>(__TAURI_INVOKE("lend_device", { deviceId, holder, dueOn, notes })),
+	/**  Records the return of a loan on `on`. */
+	returnLoan: (id: string, on: string) => typedError<Row<LoanData>, CoreError>(__TAURI_INVOKE("return_loan", { id, on })),
+	/**  Erases the holder's name of a returned loan, also from the change log. */
+	eraseLoanHolder: (id: string) => typedError<Row<LoanData>, CoreError>(__TAURI_INVOKE("erase_loan_holder", { id })),
 	/**  The global search: up to `limit` hits per kind, schools first. */
 	globalSearch: (text: string, limit: number | null) => typedError<SearchHit[], CoreError>(__TAURI_INVOKE("global_search", { text, limit })),
 	/**  Who changed which field of a row from what to what, when, and from which file. */
@@ -145,6 +184,17 @@ export const commands = {
 };
 
 /* Types */
+export type AccessPointData = {
+	/**  Normalised to lower-case colon notation (aa:bb:cc:dd:ee:ff). */
+	mac_address: string | null,
+	wifi_standard: WifiStandard | null,
+	bands?: WifiBand[],
+	poe?: boolean | null,
+	controller: string | null,
+	ssids?: string[],
+	installed_on: string | null,
+} & AssetFields;
+
 /**  A programme's budget for a Schulträger, or one school's share of it. */
 export type AllocationData = {
 	programme_id: string,
@@ -242,6 +292,14 @@ export type Budget = {
 	remaining_cents: number | null,
 };
 
+export type BuildingData = {
+	school_id: string,
+	name: string,
+	code: string | null,
+	street: string | null,
+	notes: string | null,
+};
+
 /**  What a bundle holds or brought. */
 export type BundleResult = {
 	/**  Operations in the bundle. */
@@ -281,6 +339,12 @@ export type Chart = {
 export type Choice = {
 	code: string,
 	label: string,
+};
+
+/**  A count per code (a device category, an age). */
+export type CodeCount = {
+	code: string,
+	count: number,
 };
 
 export type Column = {
@@ -388,6 +452,29 @@ export type EntityCounts = {
 	unchanged: number,
 	errors: number,
 };
+
+export type FibreLinkData = {
+	school_id: string,
+	link_type: FibreLinkType,
+	provider: string | null,
+	technology: UplinkTechnology | null,
+	down_mbps: number | null,
+	up_mbps: number | null,
+	status: LinkStatus,
+	commissioned_on: string | null,
+	contract_end: string | null,
+	monthly_cost_cents: number | null,
+	fibre_type: FibreType | null,
+	fibre_count: number | null,
+	length_m: number | null,
+	from_building_id: string | null,
+	to_building_id: string | null,
+	notes: string | null,
+};
+
+export type FibreLinkType = "uplink" | "inter_building";
+
+export type FibreType = "os2" | "om3" | "om4" | "other";
 
 /**  One field's change within one operation. */
 export type FieldChange = {
@@ -612,6 +699,8 @@ export type InventoryVocabulary = {
 	asset_statuses: Label[],
 	device_categories: Label[],
 	user_groups: Label[],
+	presentation_kinds: Label[],
+	uplink_technologies: Label[],
 };
 
 /**  A supplier's invoice to the Schulträger. */
@@ -733,6 +822,30 @@ export type Label = {
 /**  German Land (federal state), by its two-letter code. */
 export type Land = "BW" | "BY" | "BE" | "BB" | "HB" | "HH" | "HE" | "MV" | "NI" | "NW" | "RP" | "SL" | "SN" | "ST" | "SH" | "TH";
 
+/**
+ *  A device, access point or presentation device in use, with the dates that matter for its
+ *  lifecycle.
+ */
+export type LifecycleItem = {
+	/**  `device`, `access_point` or `presentation_hardware`. */
+	entity: string,
+	id: string,
+	school_id: string,
+	school_number: string,
+	school_name: string,
+	inventory_number: string | null,
+	/**  Manufacturer and model. */
+	description: string,
+	/**  The device category or presentation kind code; `ap` for access points. */
+	kind: string,
+	purchase_date: string | null,
+	warranty_end: string | null,
+	replacement_due: string | null,
+	price_cents: number | null,
+};
+
+export type LinkStatus = "planned" | "ordered" | "under_construction" | "live" | "terminated";
+
 /**  An entity list to export, with the list's filters. */
 export type ListExport = {
 	/**  The list's command-line name, e.g. "devices". */
@@ -772,6 +885,47 @@ export type ListQuery = {
 export type Listed<T> = {
 	items: T[],
 	more: boolean,
+};
+
+/**
+ *  A device handed to a named person (teacher loan devices). The holder's name is personal data:
+ *  it can be erased once the loan is closed, which sets `holder_erased`.
+ */
+export type LoanData = {
+	device_id: string,
+	holder_name: string | null,
+	holder_erased?: boolean,
+	loaned_on: string,
+	due_on: string | null,
+	returned_on: string | null,
+	notes: string | null,
+};
+
+/**  Which loans a list shows. */
+export type LoanFilter = {
+	/**  Only loans of devices of this school (by id). */
+	school_id: string | null,
+	/**  Only the loans of this device, newest first. */
+	device_id: string | null,
+	/**  Only loans not yet returned. */
+	open_only?: boolean,
+	/**  Only open loans whose due date has passed. */
+	overdue_only?: boolean,
+	/**  At most this many (default 500, at most 5,000). */
+	limit: number | null,
+};
+
+/**  A loan with what the list shows about its device. */
+export type LoanView = {
+	loan: Row<LoanData>,
+	device_inventory_number: string | null,
+	/**  Manufacturer and model of the device. */
+	device_description: string,
+	school_id: string,
+	school_number: string,
+	school_name: string,
+	/**  Not returned, and the due date has passed. */
+	overdue: boolean,
 };
 
 /**  A planned measure of a school in one category, from plan through application and approval. */
@@ -883,6 +1037,14 @@ export type Page<T> = {
 	/**  Cursor of the next page; none on the last page. */
 	next: string | null,
 };
+
+export type PresentationHardwareData = {
+	kind: PresentationKind,
+	size_inches: number | null,
+	installed_on: string | null,
+} & AssetFields;
+
+export type PresentationKind = "interactive_display" | "interactive_whiteboard" | "projector" | "document_camera" | "audio" | "streaming_box" | "other";
 
 /**  One line of the preview table: a row, or one problem of a row with errors. */
 export type PreviewLine = {
@@ -1089,6 +1251,51 @@ export type SchoolData = {
 	notes: string | null,
 };
 
+/**  The key figures of one school. Counts leave out deleted rows and retired items. */
+export type SchoolKpi = {
+	school_id: string,
+	school_number: string,
+	name: string,
+	social_index: number | null,
+	pupils: number | null,
+	/**  Devices in use (not retired). */
+	devices: number,
+	classrooms: number,
+	/**  Classrooms with an interactive display, board or projector in use. */
+	classrooms_with_display: number,
+	rooms: number,
+	/**  Rooms with partial or full WLAN coverage. */
+	rooms_with_wlan: number,
+	/**  Technology code of the fastest live uplink. */
+	uplink_technology: string | null,
+	uplink_down_mbps: number | null,
+	/**  Devices, access points and presentation hardware in use that reached their replacement age. */
+	past_replacement_age: number,
+	/**  Loans not returned whose due date has passed. */
+	overdue_loans: number,
+	spent_cents: number,
+	allocated_cents: number,
+};
+
+/**  What the school page shows beyond the key figures. */
+export type SchoolProfile = {
+	kpi: SchoolKpi,
+	/**  Devices in use per category code, most first. */
+	devices_by_category: CodeCount[],
+	/**
+	 *  Devices in use per age in whole years since purchase (`0` … `9`, `10+`, `unbekannt`
+	 *  without a purchase date), youngest first.
+	 */
+	devices_by_age: CodeCount[],
+	/**
+	 *  Items whose warranty ends within the window, or that are due for replacement by its end
+	 *  (overdue ones included), soonest first.
+	 */
+	due: LifecycleItem[],
+	/**  The last day of the window `due` looks at. */
+	due_until: string,
+};
+
 /**  A school as a choice in a form. */
 export type SchoolRef = {
 	id: string,
@@ -1181,9 +1388,15 @@ export type Table = {
 	medium?: Medium,
 };
 
+export type UplinkTechnology = "fttb" | "ftth" | "vdsl" | "cable" | "radio" | "other";
+
 export type UserGroup = "pupils" | "teachers" | "administration";
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+export type WifiBand = "2.4ghz" | "5ghz" | "6ghz";
+
+export type WifiStandard = "wifi4" | "wifi5" | "wifi6" | "wifi6e" | "wifi7" | "other";
 
 export type WlanCoverage = "none" | "partial" | "full";
 

@@ -1,5 +1,5 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { DeviceData, InventoryVocabulary, ListQuery, SchoolRef } from "../lib/bindings";
+import type { DeviceData, InventoryVocabulary, ListQuery, SchoolKpi, SchoolRef } from "../lib/bindings";
 import type { Device } from "../lib/types";
 
 export const VOCABULARY: InventoryVocabulary = {
@@ -21,6 +21,8 @@ export const VOCABULARY: InventoryVocabulary = {
     { code: "pupils", label: "Schülerinnen und Schüler" },
     { code: "teachers", label: "Lehrkräfte" },
   ],
+  presentation_kinds: [{ code: "interactive_display", label: "Interaktives Display" }],
+  uplink_technologies: [{ code: "ftth", label: "Glasfaser (FTTH)" }],
 };
 
 export const SCHOOLS: SchoolRef[] = [
@@ -127,4 +129,26 @@ export function mockInventoryBackend(
 
 export function callsOf(calls: Call[], cmd: string): Record<string, unknown>[] {
   return calls.filter((c) => c.cmd === cmd).map((c) => c.args);
+}
+
+/** A school's key figures; tests set what they look at. */
+export function kpi(overrides: Partial<SchoolKpi> & Pick<SchoolKpi, "school_id">): SchoolKpi {
+  return {
+    school_number: "100000",
+    name: "Schule",
+    social_index: null,
+    pupils: 100,
+    devices: 0,
+    classrooms: 0,
+    classrooms_with_display: 0,
+    rooms: 0,
+    rooms_with_wlan: 0,
+    uplink_technology: null,
+    uplink_down_mbps: null,
+    past_replacement_age: 0,
+    overdue_loans: 0,
+    spent_cents: 0,
+    allocated_cents: 0,
+    ...overrides,
+  };
 }

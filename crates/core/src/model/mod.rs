@@ -113,6 +113,7 @@ pub struct LoanData {
     pub device_id: String,
     pub holder_name: Option<String>,
     #[serde(default, deserialize_with = "crate::model::bool_from_int")]
+    #[specta(type = bool)]
     pub holder_erased: bool,
     pub loaned_on: NaiveDate,
     pub due_on: Option<NaiveDate>,
@@ -150,11 +151,14 @@ pub struct AccessPointData {
     pub mac_address: Option<String>,
     pub wifi_standard: Option<WifiStandard>,
     #[serde(default, deserialize_with = "crate::model::vec_from_json_text")]
+    #[specta(type = Vec<WifiBand>)]
     pub bands: Vec<WifiBand>,
     #[serde(default, deserialize_with = "crate::model::opt_bool_from_int")]
+    #[specta(type = Option<bool>)]
     pub poe: Option<bool>,
     pub controller: Option<String>,
     #[serde(default, deserialize_with = "crate::model::vec_from_json_text")]
+    #[specta(type = Vec<String>)]
     pub ssids: Vec<String>,
     pub installed_on: Option<NaiveDate>,
 }
