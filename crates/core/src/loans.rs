@@ -57,7 +57,10 @@ pub fn loans(conn: &Connection, filter: &LoanFilter, today: NaiveDate) -> Result
            AND (?2 IS NULL OR t.device_id = ?2)
            AND (?3 = 0 OR t.returned_on IS NULL)
            AND (?4 = 0 OR (t.returned_on IS NULL AND t.due_on < ?5))
-         ORDER BY t.returned_on IS NOT NULL, t.due_on IS NULL, t.due_on, t.returned_on DESC, t.loaned_on DESC, t.id
+         ORDER BY t.returned_on IS NOT NULL,
+                  CASE WHEN t.returned_on IS NULL THEN t.due_on IS NULL END,
+                  CASE WHEN t.returned_on IS NULL THEN t.due_on END,
+                  t.returned_on DESC, t.loaned_on DESC, t.id
          LIMIT ?6",
         select_list(LoanData::INFO, "t")
     );

@@ -83,6 +83,23 @@ fn overdue_loans_are_listed_per_school() {
     let here = loans(f.store.conn(), &LoanFilter { school_id: Some(f.school.clone()), ..overdue }, today()).unwrap();
     assert_eq!(here.len(), 1);
     assert_eq!(here[0].loan.data.device_id, late.id);
+
+    // Closed loans come after the open one, the latest return first, whatever their due dates.
+    for (returned, due) in [(date(2025, 3, 1), date(2025, 2, 1)), (date(2025, 6, 1), date(2025, 12, 31))] {
+        f.store
+            .create(LoanData {
+                loaned_on: date(2025, 1, 2),
+                due_on: Some(due),
+                returned_on: Some(returned),
+                ..loan(&in_time.id, due)
+            })
+            .unwrap();
+    }
+    let of_device =
+        loans(f.store.conn(), &LoanFilter { device_id: Some(in_time.id.clone()), ..Default::default() }, today())
+            .unwrap();
+    let returns: Vec<_> = of_device.iter().map(|l| l.loan.data.returned_on).collect();
+    assert_eq!(returns, [None, Some(date(2025, 6, 1)), Some(date(2025, 3, 1))]);
 }
 
 #[test]

@@ -16,7 +16,6 @@ export const devicesPerPupil = (k: SchoolKpi) => ratio(k.devices, k.pupils);
 export const displayShare = (k: SchoolKpi) => ratio(k.classrooms_with_display, k.classrooms);
 export const wlanShare = (k: SchoolKpi) => ratio(k.rooms_with_wlan, k.rooms);
 export const gigabit = (k: SchoolKpi) => (k.uplink_down_mbps ?? 0) >= GIGABIT_MBPS;
-export const spentShare = (k: SchoolKpi) => ratio(k.spent_cents, k.allocated_cents);
 
 export interface Totals {
   schools: number;
