@@ -1,7 +1,7 @@
-// End-to-end: the Übersicht (municipality dashboard), a school page and the Ausleihe in the real
-// window, against a demo database. The CLI reads the same file to say what the figures must be
-// and to check what the window wrote: a device retired through delete, an overdue loan taken
-// back, the holder's name erased, a device lent again.
+// End-to-end: the Übersicht (municipality dashboard), a new school and room, a school page and
+// the Ausleihe in the real window, against a demo database. The CLI reads the same file to say
+// what the figures must be and to check what the window wrote: a school and a room created, a
+// device deleted, an overdue loan taken back, the holder's name erased, a device lent again.
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -12,6 +12,7 @@ import { appBinary, cli, cliBinary, openApp, press, saveScreenshot, typeInto, wa
 
 const byTestId = (id) => `[data-testid="${id}"]`;
 const HOLDER = "Frau Dr. Özlem Çelik-Brandt";
+const NEW_SCHOOL = { number: "199999", name: "Grundschule Am Wall" };
 
 let workDir;
 
@@ -39,7 +40,7 @@ const overdue = (db) => loans(db).filter((l) => !l.returned_on && l.due_on && l.
 const inUse = (db) => devices(db).filter((d) => d.status !== "retired");
 
 describe("Übersicht, school page and Ausleihe in the app window", () => {
-  it("shows the CLI's figures, and they follow a delete and a return made in the window; a loan is erased and a device lent", { timeout: 300_000 }, async () => {
+  it("shows the CLI's figures, and they follow a new school, a delete and a return made in the window; a loan is erased and a device lent", { timeout: 300_000 }, async () => {
     const db = join(workDir, "demo.sqlite");
     cli(db, "demo", "--scale", "small");
     const devicesBefore = inUse(db).length;
@@ -57,9 +58,41 @@ describe("Übersicht, school page and Ausleihe in the app window", () => {
       assert.equal((await session.findAll(byTestId("kpi-row"))).length, 3, "one row per school of the small demo");
       await saveScreenshot(session, "dashboard.png", byTestId("dashboard-totals"));
 
-      // 2. A school's page, opened from the table.
+      // 2. A new school, created on the Schulen page after a typed mistake is fixed, and a room
+      //    in it: the dashboard counts four schools.
+      await press(session, byTestId("nav-schools"));
+      await press(session, byTestId("school-new"));
+      await session.waitFor(() =>
+        session.execute("return document.querySelector(arguments[0]).value !== '';", [byTestId("school-field-authority_id")]),
+      );
+      await typeInto(session, byTestId("school-field-school_number"), NEW_SCHOOL.number);
+      await typeInto(session, byTestId("school-field-name"), NEW_SCHOOL.name);
+      await typeInto(session, byTestId("school-field-pupils"), "zweihundert");
+      await press(session, byTestId("school-save"));
+      // Refused before anything is sent (the form's alert says to check the marked fields).
+      await session.waitFor(async () => (await session.texts("#school-field-pupils-error"))[0] === "„zweihundert“ ist keine ganze Zahl.");
+      await typeInto(session, byTestId("school-field-pupils"), "212");
+      await session.waitFor(async () => (await session.findAll("#school-field-pupils-error")).length === 0);
+      await press(session, byTestId("school-save"));
+      await waitForText(session, byTestId("school-page-name"), (t) => t.endsWith(NEW_SCHOOL.name), "the new school's page");
+      const created = items(cli(db, "list", "schools", "--json")).find((x) => x.school_number === NEW_SCHOOL.number);
+      assert.equal(created?.pupils, 212, "the CLI sees the new school");
+      await press(session, byTestId("room-new"));
+      await typeInto(session, byTestId("room-number"), "E2E.101");
+      await press(session, byTestId("room-save"));
+      await waitForText(session, byTestId("school-notice"), "Raum „E2E.101“ angelegt.");
+      await waitForText(session, `${byTestId("room-table")} tbody th`, "E2E.101");
+      const rooms = items(cli(db, "list", "rooms", "--school", NEW_SCHOOL.number, "--json"));
+      assert.deepEqual(rooms.map((r) => r.number), ["E2E.101"]);
+      await press(session, byTestId("nav-dashboard"));
+      await waitForText(session, byTestId("total-schools"), "4", "the new school counted");
+      assert.equal((await session.findAll(byTestId("kpi-row"))).length, 4);
+
+      // 3. A school's page, opened from the table.
       const school = await session.execute(
-        "const b = document.querySelector('[data-testid=kpi-row] th button'); const name = b.textContent.trim(); b.click(); return name;",
+        `const b = [...document.querySelectorAll('[data-testid=kpi-row] th button')].find((x) => x.textContent.trim() !== arguments[0]);
+         const name = b.textContent.trim(); b.click(); return name;`,
+        [NEW_SCHOOL.name],
       );
       await waitForText(session, byTestId("school-page-name"), (t) => t.endsWith(school), "the school page");
       await session.waitFor(async () => (await session.findAll(byTestId("chart-categories"))).length === 1);
@@ -67,7 +100,7 @@ describe("Übersicht, school page and Ausleihe in the app window", () => {
       assert.ok(schoolDevices > 0);
       await saveScreenshot(session, "school.png", byTestId("school-kpis"));
 
-      // 3. One of its devices is deleted on the Geräte page (confirmed): one device fewer.
+      // 4. One of its devices is deleted on the Geräte page (confirmed): one device fewer.
       await session.execute(
         "[...document.querySelectorAll('.school-page button')].find((b) => b.textContent.trim() === 'Geräte der Schule').click();",
       );
@@ -80,7 +113,7 @@ describe("Übersicht, school page and Ausleihe in the app window", () => {
       await waitForText(session, byTestId("total-devices"), german(devicesBefore - 1), "one device fewer");
       assert.equal(inUse(db).length, devicesBefore - 1);
 
-      // 4. The overdue loans; the first is taken back today: one overdue loan fewer.
+      // 5. The overdue loans; the first is taken back today: one overdue loan fewer.
       await press(session, byTestId("nav-loans"));
       await press(session, byTestId("show-overdue"));
       await session.waitFor(async () => (await session.findAll(byTestId("loan-overdue"))).length === overdueBefore.length, {
@@ -98,7 +131,7 @@ describe("Übersicht, school page and Ausleihe in the app window", () => {
       await press(session, byTestId("nav-dashboard"));
       await waitForText(session, byTestId("total-overdue"), german(overdueBefore.length - 1), "one overdue loan fewer");
 
-      // 5. The holder of the returned loan is erased, after a confirmation.
+      // 6. The holder of the returned loan is erased, after a confirmation.
       const device = devices(db).find((d) => d.id === loan.device_id);
       assert.ok(device.inventory_number, "the device has an inventory number to find it by");
       /** The holder cells of the closed loans of that device, as the window shows them. */
@@ -128,7 +161,7 @@ describe("Übersicht, school page and Ausleihe in the app window", () => {
       assert.equal(erased.holder_name, null);
       assert.equal(erased.holder_erased, true);
 
-      // 6. The device that came back is lent again: first without a holder (refused), then with one.
+      // 7. The device that came back is lent again: first without a holder (refused), then with one.
       await typeInto(session, byTestId("lend-device"), device.inventory_number);
       await press(session, byTestId("lend-candidate"));
       await waitForText(session, byTestId("lend-chosen"), (t) => t.includes(device.inventory_number));
