@@ -4,6 +4,7 @@
 //! and runs it on the blocking pool; validation and the rules live in the core.
 
 use chrono::NaiveDate;
+use schulinventar_core::bulk::{BulkChange, BulkOutcome};
 use schulinventar_core::history::{self, HistoryEntry};
 use schulinventar_core::kpi::{self, SchoolKpi, SchoolProfile};
 use schulinventar_core::loans::{self, LoanFilter, LoanView};
@@ -200,4 +201,17 @@ pub async fn return_loan(state: State<'_, AppState>, id: String, on: NaiveDate) 
 pub async fn erase_loan_holder(state: State<'_, AppState>, id: String) -> Result<Loan, CoreError> {
     let state = state.inner().clone();
     blocking(move || state.with_store_mut(|s| s.erase_holder(&id))).await
+}
+
+/// Sets a status or a room for many devices at once; all or nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn bulk_update_devices(
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+    change: BulkChange,
+    reason: Option<String>,
+) -> Result<BulkOutcome, CoreError> {
+    let state = state.inner().clone();
+    blocking(move || state.with_store_mut(|s| s.bulk_update_devices(&ids, &change, reason.as_deref()))).await
 }

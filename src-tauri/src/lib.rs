@@ -66,6 +66,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             inventory::lend_device,
             inventory::return_loan,
             inventory::erase_loan_holder,
+            inventory::bulk_update_devices,
             inventory::global_search,
             inventory::item_history,
             import::import_vocabulary,

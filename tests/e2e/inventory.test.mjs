@@ -1,14 +1,15 @@
 // End-to-end: the Übersicht (municipality dashboard), a new school and room, a school page and
 // the Ausleihe in the real window, against a demo database. The CLI reads the same file to say
 // what the figures must be and to check what the window wrote: a school and a room created, a
-// device deleted, an overdue loan taken back, the holder's name erased, a device lent again.
+// device deleted, two devices set to a new status at once, an overdue loan taken back, the
+// holder's name erased, a device lent again.
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appBinary, cli, cliBinary, openApp, press, saveScreenshot, typeInto, waitForText } from "./app.mjs";
+import { appBinary, choose, cli, cliBinary, openApp, press, saveScreenshot, typeInto, waitForText } from "./app.mjs";
 
 const byTestId = (id) => `[data-testid="${id}"]`;
 const HOLDER = "Frau Dr. Özlem Çelik-Brandt";
@@ -109,6 +110,21 @@ describe("Übersicht, school page and Ausleihe in the app window", () => {
       await press(session, byTestId("device-delete"));
       await press(session, byTestId("device-confirm-delete"));
       await waitForText(session, byTestId("device-undo"), (t) => t.includes(`„${gone}“ gelöscht`));
+
+      // Two of its devices are ticked and set to "in Reparatur" at once, after a confirmation.
+      const repairing = () => devices(db).filter((d) => d.status === "in_repair").length;
+      const repairBefore = repairing();
+      await session.execute("const boxes = document.querySelectorAll('[data-testid=check-row]'); boxes[0].click(); boxes[1].click();");
+      await waitForText(session, byTestId("bulk-count"), "2 ausgewählt");
+      await choose(session, byTestId("bulk-status"), "in Reparatur");
+      await press(session, byTestId("bulk-set-status"));
+      assert.equal(repairing(), repairBefore, "nothing changes before the confirmation");
+      await press(session, byTestId("bulk-confirm"));
+      const done = await waitForText(session, ".devices .status", (t) => /\d+ Geräte geändert/.test(t), "the bulk result");
+      const changed = Number(done.match(/(\d+) Geräte geändert/)[1]);
+      assert.ok(changed >= 1, done);
+      assert.equal(repairing(), repairBefore + changed, "the CLI sees the new status");
+
       await press(session, byTestId("nav-dashboard"));
       await waitForText(session, byTestId("total-devices"), german(devicesBefore - 1), "one device fewer");
       assert.equal(inUse(db).length, devicesBefore - 1);

@@ -2,6 +2,7 @@
 //! and the queries over it. Nothing here knows about Tauri, HTTP or the command line.
 
 pub mod apply;
+pub mod bulk;
 pub mod clock;
 pub mod db;
 pub mod demo;

@@ -6,39 +6,6 @@ mod common;
 use common::*;
 use schulinventar_core::*;
 
-fn line(invoice_id: &str, gross: i64, split: (i64, i64, i64, i64)) -> InvoiceLineData {
-    InvoiceLineData {
-        invoice_id: invoice_id.into(),
-        position: 1,
-        description: Some("Tablets Klasse 7".into()),
-        school_id: None,
-        programme_id: Some("programme-digitalpakt-basis".into()),
-        category: FundingCategory::MobileDevices,
-        net_cents: gross - gross * 19 / 119,
-        vat_cents: gross * 19 / 119,
-        gross_cents: gross,
-        federal_cents: split.0,
-        land_cents: split.1,
-        own_cents: split.2,
-        third_party_cents: split.3,
-        notes: None,
-    }
-}
-
-fn invoice(authority_id: &str, number: &str) -> InvoiceData {
-    InvoiceData {
-        authority_id: authority_id.into(),
-        supplier: "Bechtle GmbH".into(),
-        invoice_number: number.into(),
-        invoice_date: date(2023, 5, 2),
-        paid_on: Some(date(2023, 5, 30)),
-        net_cents: 100_000,
-        vat_cents: 19_000,
-        gross_cents: 119_000,
-        notes: None,
-    }
-}
-
 #[test]
 fn the_programme_catalogue_is_seeded_and_can_be_extended() {
     let (_dir, mut store) = open_temp();
@@ -86,7 +53,7 @@ fn invoice_lines_split_exactly_and_link_items() {
     let inv = store.create(invoice(&a.id, "RE-1")).unwrap();
     let (f, l, o) = split_by_shares(119_000, 9000, 0);
     assert_eq!(f + l + o, 119_000);
-    let mut good = line(&inv.id, 119_000, (f, l, o, 0));
+    let mut good = invoice_line(&inv.id, 119_000, (f, l, o, 0));
     good.school_id = Some(s.id.clone());
     let ln = store.create(good.clone()).unwrap();
 
@@ -211,7 +178,7 @@ fn retiring_or_moving_an_earmarked_item_needs_a_reason() {
         i.invoice_date = date_of_invoice;
         i.paid_on = None;
         let inv = store.create(i).unwrap();
-        let ln = store.create(line(&inv.id, 119_000, (107_100, 0, 11_900, 0))).unwrap();
+        let ln = store.create(invoice_line(&inv.id, 119_000, (107_100, 0, 11_900, 0))).unwrap();
         store
             .create(InvoiceItemData { line_id: ln.id, item_entity: ItemEntity::Device, item_id: item.id.clone() })
             .unwrap();

@@ -64,6 +64,8 @@ export const commands = {
 	returnLoan: (id: string, on: string) => typedError<Row<LoanData>, CoreError>(__TAURI_INVOKE("return_loan", { id, on })),
 	/**  Erases the holder's name of a returned loan, also from the change log. */
 	eraseLoanHolder: (id: string) => typedError<Row<LoanData>, CoreError>(__TAURI_INVOKE("erase_loan_holder", { id })),
+	/**  Sets a status or a room for many devices at once; all or nothing. */
+	bulkUpdateDevices: (ids: string[], change: BulkChange, reason: string | null) => typedError<BulkOutcome, CoreError>(__TAURI_INVOKE("bulk_update_devices", { ids, change, reason })),
 	/**  The global search: up to `limit` hits per kind, schools first. */
 	globalSearch: (text: string, limit: number | null) => typedError<SearchHit[], CoreError>(__TAURI_INVOKE("global_search", { text, limit })),
 	/**  Who changed which field of a row from what to what, when, and from which file. */
@@ -298,6 +300,20 @@ export type BuildingData = {
 	code: string | null,
 	street: string | null,
 	notes: string | null,
+};
+
+/**  What a bulk change sets; fields left empty stay as they are. */
+export type BulkChange = {
+	status: AssetStatus | null,
+	/**  Moves the devices into this room (and its building). */
+	room_id: string | null,
+};
+
+export type BulkOutcome = {
+	/**  Devices written. */
+	changed: number,
+	/**  Devices that already had the values. */
+	unchanged: number,
 };
 
 /**  What a bundle holds or brought. */

@@ -1,6 +1,6 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { DeviceData, InventoryVocabulary, ListQuery, SchoolKpi, SchoolRef } from "../lib/bindings";
-import type { Device } from "../lib/types";
+import type { Device, Room } from "../lib/types";
 
 export const VOCABULARY: InventoryVocabulary = {
   lands: [{ code: "NW", label: "Nordrhein-Westfalen" }],
@@ -66,12 +66,13 @@ export interface Call {
  */
 export function mockInventoryBackend(
   devices: Device[],
-  options: { saveErrors?: unknown[]; history?: unknown[] } = {},
+  options: { saveErrors?: unknown[]; history?: unknown[]; bulkErrors?: unknown[]; rooms?: Room[] } = {},
 ) {
   const calls: Call[] = [];
   const table = [...devices];
   const deleted = new Map<string, Device>();
   const saveErrors = [...(options.saveErrors ?? [])];
+  const bulkErrors = [...(options.bulkErrors ?? [])];
   let next = 1;
   mockIPC((cmd, raw) => {
     const args = (raw ?? {}) as Record<string, unknown>;
@@ -81,8 +82,22 @@ export function mockInventoryBackend(
         return VOCABULARY;
       case "funding_schools":
         return SCHOOLS;
-      case "list_rooms":
-        return { items: [], next: null };
+      case "list_rooms": {
+        const q = args.query as ListQuery;
+        return { items: (options.rooms ?? []).filter((r) => r.school_id === q.school_id), next: null };
+      }
+      case "bulk_update_devices": {
+        const failure = bulkErrors.shift();
+        if (failure) throw failure;
+        const change = args.change as { status: Device["status"] | null; room_id: string | null };
+        let changed = 0;
+        for (const id of args.ids as string[]) {
+          const at = table.findIndex((x) => x.id === id);
+          table[at] = { ...table[at], status: change.status ?? table[at].status, room_id: change.room_id ?? table[at].room_id };
+          changed++;
+        }
+        return { changed, unchanged: 0 };
+      }
       case "list_devices": {
         const q = args.query as ListQuery;
         const rows = table.filter((d) => !q.search || (d.inventory_number ?? "").includes(q.search));

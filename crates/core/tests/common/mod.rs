@@ -173,3 +173,38 @@ pub fn codes(e: CoreError) -> Vec<(String, String)> {
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
+
+/// A DigitalPakt-Basis invoice line for mobile devices, split (federal, Land, own, third party).
+pub fn invoice_line(invoice_id: &str, gross: i64, split: (i64, i64, i64, i64)) -> InvoiceLineData {
+    InvoiceLineData {
+        invoice_id: invoice_id.into(),
+        position: 1,
+        description: Some("Tablets Klasse 7".into()),
+        school_id: None,
+        programme_id: Some("programme-digitalpakt-basis".into()),
+        category: FundingCategory::MobileDevices,
+        net_cents: gross - gross * 19 / 119,
+        vat_cents: gross * 19 / 119,
+        gross_cents: gross,
+        federal_cents: split.0,
+        land_cents: split.1,
+        own_cents: split.2,
+        third_party_cents: split.3,
+        notes: None,
+    }
+}
+
+/// An invoice of 02.05.2023, paid.
+pub fn invoice(authority_id: &str, number: &str) -> InvoiceData {
+    InvoiceData {
+        authority_id: authority_id.into(),
+        supplier: "Bechtle GmbH".into(),
+        invoice_number: number.into(),
+        invoice_date: date(2023, 5, 2),
+        paid_on: Some(date(2023, 5, 30)),
+        net_cents: 100_000,
+        vat_cents: 19_000,
+        gross_cents: 119_000,
+        notes: None,
+    }
+}

@@ -13,7 +13,7 @@ function rowsShown(): string[] {
   return within(grid)
     .getAllByRole("row")
     .slice(1)
-    .map((r) => r.querySelector("[role=gridcell]")?.textContent?.trim() ?? "");
+    .map((r) => r.querySelector("[role=gridcell]:not(.check)")?.textContent?.trim() ?? "");
 }
 
 describe("DevicesPage", () => {
@@ -23,7 +23,7 @@ describe("DevicesPage", () => {
 
     await expect.poll(() => rowsShown()[0]).toBe("INV-0000");
     const first = screen.getByText("INV-0000").closest("[role=row]") as HTMLElement;
-    const cells = [...first.querySelectorAll("[role=gridcell]")].map((c) => c.textContent?.trim());
+    const cells = [...first.querySelectorAll("[role=gridcell]:not(.check)")].map((c) => c.textContent?.trim());
     expect(cells).toEqual(["INV-0000", "Laptop", "Dell Latitude 3440", "–", "im Einsatz", "12.03.2024", "12.03.2027", "899,00 €"]);
     // Only the first page was asked for: nothing loads the whole table.
     expect(callsOf(calls, "list_devices")).toHaveLength(1);
@@ -132,5 +132,68 @@ describe("DevicesPage opened from the search", () => {
     // Nothing re-ran the opening: one list request, one device read.
     expect(callsOf(calls, "list_devices")).toHaveLength(1);
     expect(callsOf(calls, "get_device")).toHaveLength(1);
+  });
+});
+
+describe("DevicesPage bulk actions", () => {
+  const rows = Array.from({ length: 5 }, (_, i) => device({ id: `d${i}`, inventory_number: `INV-${i}` }));
+  const checkboxes = () => screen.getAllByTestId("check-row") as HTMLInputElement[];
+
+  it("sets a status for the ticked devices after a confirmation, and asks for a reason when the core needs one", async () => {
+    const { calls } = mockInventoryBackend(rows, {
+      bulkErrors: [
+        {
+          code: "validation",
+          message: "Die Eingaben sind ungültig",
+          errors: [{ field: "items.1.status", code: "earmarked", message: "INV-1: Das Gerät ist bis 02.05.2028 zweckgebunden (DigitalPakt Basis)." }],
+        },
+      ],
+    });
+    render(DevicesPage);
+    await expect.poll(() => screen.queryAllByTestId("check-row").length).toBe(5);
+    await userEvent.click(checkboxes()[0]);
+    await userEvent.click(checkboxes()[1]);
+    // Ticking does not open the device.
+    expect(screen.queryByTestId("device-detail")).toBeNull();
+    expect(screen.getByTestId("bulk-count").textContent).toBe("2 ausgewählt");
+
+    await userEvent.selectOptions(screen.getByTestId("bulk-status"), "ausgemustert");
+    await userEvent.click(screen.getByTestId("bulk-set-status"));
+    expect(screen.getByTestId("bulk-bar").textContent).toContain("2 Geräte auf „ausgemustert“ setzen?");
+    expect(callsOf(calls, "bulk_update_devices")).toHaveLength(0);
+    await userEvent.click(screen.getByTestId("bulk-confirm"));
+    expect((await screen.findByTestId("bulk-problems")).textContent).toContain("INV-1: Das Gerät ist bis 02.05.2028 zweckgebunden");
+    await userEvent.type(screen.getByTestId("bulk-reason"), "Wasserschaden");
+    await userEvent.click(screen.getByTestId("bulk-confirm"));
+
+    const sent = callsOf(calls, "bulk_update_devices");
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toEqual({ ids: ["d0", "d1"], change: { status: "retired", room_id: null }, reason: null });
+    expect(sent[1].reason).toBe("Wasserschaden");
+    await expect.poll(() => screen.queryByTestId("bulk-bar")).toBeNull();
+    expect(screen.getByRole("status").textContent).toContain("2 Geräte geändert.");
+  });
+
+  it("ticks every loaded device at once and moves them into a room of the chosen school", async () => {
+    const room = { id: "r1", created_at: "", updated_at: "", deleted_at: null, school_id: "s1", building_id: null, number: "A.101", name: null, floor: 1, kind: "classroom" as const, wlan_coverage: null, notes: null };
+    const { calls } = mockInventoryBackend(rows, { rooms: [room] });
+    render(DevicesPage);
+    await expect.poll(() => screen.queryAllByTestId("check-row").length).toBe(5);
+    await userEvent.click(screen.getByTestId("check-all"));
+    expect(checkboxes().every((c) => c.checked)).toBe(true);
+    expect(screen.getByTestId("bulk-bar").textContent).toContain("erst eine Schule wählen");
+    await userEvent.selectOptions(screen.getByTestId("device-school-filter"), "100013 Geschwister-Scholl-Gymnasium");
+    // A new filter is a new list: the ticks go.
+    await expect.poll(() => screen.queryByTestId("bulk-bar")).toBeNull();
+    await expect.poll(() => screen.queryAllByTestId("check-row").length).toBe(5);
+    await userEvent.click(screen.getByTestId("check-all"));
+    await userEvent.selectOptions(await screen.findByTestId("bulk-room"), "A.101");
+    await userEvent.click(screen.getByTestId("bulk-move"));
+    await userEvent.click(screen.getByTestId("bulk-confirm"));
+    expect(callsOf(calls, "bulk_update_devices")[0]).toEqual({
+      ids: ["d0", "d1", "d2", "d3", "d4"],
+      change: { status: null, room_id: "r1" },
+      reason: null,
+    });
   });
 });
