@@ -32,6 +32,7 @@ help:
 	@echo "make bindings  regenerate ui/src/lib/bindings.ts from the Tauri commands"
 	@echo "make bench     store benchmarks on generated data (SCALE=small|municipality|land)"
 	@echo "make bench-import  import benchmark against sqlite3 .import (ROWS, XLSX_ROWS, PHASES=1)"
+	@echo "make bench-ui  window benchmark: first list, memory against a bare window, scrolling (RUNS)"
 
 deps: deps-system deps-rust deps-node
 
@@ -115,3 +116,13 @@ bench-import:
 	}
 	$(CARGO) run --release -p schulinventar-bench -- import --rows $(or $(ROWS),1000000) \
 	  --xlsx-rows $(or $(XLSX_ROWS),100000) $(if $(PHASES),--phases)
+
+# Window benchmark (BENCHMARKS.md): release app on the municipality demo under Xvfb: launch to
+# first school list, memory with the Übersicht open against a bare Tauri window, scrolling
+# through the 60,000 devices. RUNS repetitions (default 3).
+.PHONY: bench-ui
+bench-ui: deps ui
+	$(CARGO) build --release -p schulinventar-app --bin schulinventar-app --example bare_window
+	$(CARGO) build --release -p schulinventar-cli
+	cd tests/e2e && TAURI_DRIVER="$(TAURI_DRIVER)" CARGO_TARGET_DIR="$(TARGET_DIR)" BENCH_RUNS="$(or $(RUNS),3)" \
+	  xvfb-run -a --server-args="-screen 0 1280x800x24" node bench/ui.mjs

@@ -58,6 +58,13 @@ describe("Übersicht, school page and Ausleihe in the app window", () => {
       await waitForText(session, byTestId("total-overdue"), german(overdueBefore.length), "the overdue loans");
       assert.equal((await session.findAll(byTestId("kpi-row"))).length, 3, "one row per school of the small demo");
       await saveScreenshot(session, "dashboard.png", byTestId("dashboard-totals"));
+      // The dark theme, switched in the header and back.
+      await press(session, byTestId("theme-toggle"));
+      const dark = await session.execute("return getComputedStyle(document.documentElement).backgroundColor;");
+      assert.equal(dark, "rgb(17, 24, 39)", "the page turns dark");
+      await saveScreenshot(session, "dashboard-dark.png", byTestId("dashboard-totals"));
+      await press(session, byTestId("theme-toggle"));
+      assert.equal(await session.execute("return document.documentElement.dataset.theme;"), "light");
 
       // 2. A new school, created on the Schulen page after a typed mistake is fixed, and a room
       //    in it: the dashboard counts four schools.

@@ -2,6 +2,9 @@ import { commands } from "./bindings";
 import { PagedList } from "./inventory/pagedList.svelte";
 import type { School } from "./types";
 
+/** The user-timing mark set when the first schools are drawn. */
+export const FIRST_LIST_MARK = "schulinventar:first-school-list";
+
 /** Rows per request; the database pages, the UI only asks for the next page. */
 export const PAGE_SIZE = 100;
 

@@ -1,0 +1,211 @@
+// UI benchmark (not a test: it prints figures and asserts nothing about speed). On a
+// municipality-scale demo (160 schools, 60,000 devices), with the release build:
+//
+//   1. launch → first school list drawn: from starting the app until the school list's
+//      user-timing mark, and from the page's navigation start;
+//   2. resident memory of the app's processes (the app and its WebKit children) once the
+//      Übersicht is open, against a bare Tauri window showing an empty page;
+//   3. scrolling the Geräte list from top to bottom through all 60,000 devices, one screen per
+//      frame, waiting wherever the next page is still on its way from the database.
+//
+// Run with `make bench-ui` (builds the release binaries and the demo, runs under Xvfb).
+
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Session, sleep, startDriver } from "../webdriver.mjs";
+import { root } from "../app.mjs";
+
+const release = join(process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, "target"), "release");
+const app = join(release, "schulinventar-app");
+const bare = join(release, "examples", "bare_window");
+const cliBinary = join(release, "schulinventar");
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+for (const binary of [app, bare, cliBinary]) {
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: make bench-ui builds it`);
+}
+
+/** Every process id whose parent chain leads to `pid`, `pid` included. */
+function familyOf(pid) {
+  const parents = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const family = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [child, parent] of parents) {
+      if (family.has(parent) && !family.has(child)) {
+        family.add(child);
+        grew = true;
+      }
+    }
+  }
+  return [...family];
+}
+
+/** The process running `binary` (the newest, if several). */
+function pidOf(binary) {
+  const found = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/exe`) === binary) found.push(Number(entry));
+    } catch {
+      // Not ours to read, or gone.
+    }
+  }
+  if (found.length === 0) throw new Error(`no process runs ${binary}`);
+  return Math.max(...found);
+}
+
+/** Resident (RSS) and proportional (PSS) memory of a process and its children, in MiB. */
+function memoryOf(pid) {
+  let rss = 0;
+  let pss = 0;
+  const names = [];
+  for (const p of familyOf(pid)) {
+    try {
+      const rollup = readFileSync(`/proc/${p}/smaps_rollup`, "utf8");
+      rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)[1]);
+      pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)[1]);
+      names.push(readFileSync(`/proc/${p}/comm`, "utf8").trim());
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return { rssMiB: rss / 1024, pssMiB: pss / 1024, processes: names };
+}
+
+/** Waits until the family's memory stops growing (three readings within 1 %), then reads it. */
+async function settledMemory(pid) {
+  let last = memoryOf(pid);
+  for (let i = 0; i < 20; i++) {
+    await sleep(1000);
+    const now = memoryOf(pid);
+    if (Math.abs(now.pssMiB - last.pssMiB) < last.pssMiB * 0.01) return now;
+    last = now;
+  }
+  return last;
+}
+
+async function bareWindow() {
+  const child = spawn(bare, [], { stdio: "ignore" });
+  try {
+    // The web process starts once the window maps.
+    for (let i = 0; i < 50 && familyOf(child.pid).length < 2; i++) await sleep(200);
+    return await settledMemory(child.pid);
+  } finally {
+    child.kill();
+  }
+}
+
+const byTestId = (id) => `[data-testid="${id}"]`;
+
+async function waitFor(session, script, args = [], timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await session.execute(script, args);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out: ${script}`);
+    await sleep(50);
+  }
+}
+
+async function appRun(db) {
+  const driver = await startDriver({ env: { ...process.env, SCHULINVENTAR_DB: db } });
+  try {
+    const launched = Date.now();
+    const session = await Session.create(driver.url, app);
+    try {
+      const mark = await waitFor(
+        session,
+        `const m = performance.getEntriesByName("schulinventar:first-school-list")[0];
+         return m ? { at: performance.timeOrigin + m.startTime, fromNavigation: m.startTime } : null;`,
+      );
+      const firstList = { fromLaunchMs: mark.at - launched, fromNavigationMs: mark.fromNavigation };
+
+      await session.click(byTestId("nav-dashboard"));
+      await waitFor(session, "return document.querySelectorAll('[data-testid=kpi-row]').length > 0;");
+      const memory = await settledMemory(pidOf(app));
+
+      await session.click(byTestId("nav-devices"));
+      await waitFor(session, `return !!document.querySelector('${byTestId("device-table")} [aria-rowindex="2"]');`);
+      await session.execute(
+        `const grid = document.querySelector(arguments[0]);
+         const body = grid.querySelector('.body');
+         const row = 36;
+         const state = { done: false, frames: 0, waits: 0 };
+         window.__scroll = state;
+         const t0 = performance.now();
+         function step() {
+           state.frames++;
+           const more = grid.getAttribute('aria-rowcount') === '-1';
+           const atEnd = body.scrollTop + body.clientHeight >= body.scrollHeight - 1;
+           if (atEnd && !more) {
+             Object.assign(state, { done: true, ms: performance.now() - t0, rows: Math.round(body.scrollHeight / row) });
+             return;
+           }
+           if (atEnd) state.waits++;
+           else body.scrollTop += body.clientHeight;
+           requestAnimationFrame(step);
+         }
+         requestAnimationFrame(step);`,
+        [byTestId("device-table")],
+      );
+      const scroll = await waitFor(session, "return window.__scroll.done ? window.__scroll : null;", [], 600_000);
+      return { firstList, memory, scroll };
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await driver.stop();
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x, digits = 0) => x.toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const work = mkdtempSync(join(tmpdir(), "schulinventar-bench-ui-"));
+try {
+  const db = join(work, "municipality.sqlite");
+  process.stdout.write("Building the municipality demo … ");
+  execFileSync(cliBinary, ["--db", db, "demo", "--scale", "municipality"], { stdio: "ignore" });
+  console.log(execFileSync(cliBinary, ["--db", db, "stats"], { encoding: "utf8" }).match(/devices\s+(\d+)/)[1], "devices");
+
+  const bareRuns = [];
+  const appRuns = [];
+  for (let i = 0; i < RUNS; i++) {
+    bareRuns.push(await bareWindow());
+    appRuns.push(await appRun(db));
+    const a = appRuns.at(-1);
+    console.log(
+      `run ${i + 1}: first list ${fmt(a.firstList.fromLaunchMs)} ms after launch (${fmt(a.firstList.fromNavigationMs)} ms after navigation start); ` +
+        `app ${fmt(a.memory.pssMiB)} MiB PSS / ${fmt(a.memory.rssMiB)} MiB RSS (${a.memory.processes.join(", ")}); ` +
+        `bare window ${fmt(bareRuns.at(-1).pssMiB)} MiB PSS / ${fmt(bareRuns.at(-1).rssMiB)} MiB RSS; ` +
+        `scrolled ${fmt(a.scroll.rows)} rows in ${fmt(a.scroll.ms)} ms (${a.scroll.frames} frames, ${a.scroll.waits} waiting for data)`,
+    );
+  }
+  const appPss = median(appRuns.map((r) => r.memory.pssMiB));
+  const barePss = median(bareRuns.map((r) => r.pssMiB));
+  const appRss = median(appRuns.map((r) => r.memory.rssMiB));
+  const bareRss = median(bareRuns.map((r) => r.rssMiB));
+  console.log("\nMedian of", RUNS, "runs:");
+  console.log(`  launch → first school list   ${fmt(median(appRuns.map((r) => r.firstList.fromLaunchMs)))} ms (target ≤ 1,500 ms)`);
+  console.log(`  scroll through the devices   ${fmt(median(appRuns.map((r) => r.scroll.ms)))} ms for ${fmt(appRuns[0].scroll.rows)} rows`);
+  console.log(`  memory with the Übersicht    ${fmt(appPss)} MiB PSS (${fmt(appRss)} MiB RSS)`);
+  console.log(`  bare Tauri window            ${fmt(barePss)} MiB PSS (${fmt(bareRss)} MiB RSS)`);
+  console.log(`  ratio                        ${fmt(appPss / barePss, 2)} × PSS, ${fmt(appRss / bareRss, 2)} × RSS (target ≤ 1.5 ×)`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
