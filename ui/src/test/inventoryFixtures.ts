@@ -1,5 +1,5 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { DeviceData, InventoryVocabulary, ListQuery, SchoolKpi, SchoolRef } from "../lib/bindings";
+import type { DeviceData, InventoryVocabulary, ListQuery, LoanFilter, LoanView, SchoolKpi, SchoolRef } from "../lib/bindings";
 import type { Device, Room } from "../lib/types";
 
 export const VOCABULARY: InventoryVocabulary = {
@@ -66,7 +66,7 @@ export interface Call {
  */
 export function mockInventoryBackend(
   devices: Device[],
-  options: { saveErrors?: unknown[]; history?: unknown[]; bulkErrors?: unknown[]; rooms?: Room[] } = {},
+  options: { saveErrors?: unknown[]; history?: unknown[]; bulkErrors?: unknown[]; rooms?: Room[]; loans?: LoanView[] } = {},
 ) {
   const calls: Call[] = [];
   const table = [...devices];
@@ -132,6 +132,10 @@ export function mockInventoryBackend(
         const d = deleted.get(args.id as string)!;
         table.push(d);
         return d;
+      }
+      case "list_loans": {
+        const f = args.filter as LoanFilter;
+        return (options.loans ?? []).filter((l) => !f.device_id || l.loan.device_id === f.device_id);
       }
       case "item_history":
         return options.history ?? [];

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import DevicesPage from "./DevicesPage.svelte";
@@ -195,5 +195,33 @@ describe("DevicesPage bulk actions", () => {
       change: { status: null, room_id: "r1" },
       reason: null,
     });
+  });
+});
+
+describe("DevicesPage and loans", () => {
+  it("shows a lent device's holder and offers to lend a device that is not lent", async () => {
+    const lent = device({ id: "d1", inventory_number: "LG-1", user_group: "teachers" });
+    const free = device({ id: "d2", inventory_number: "LG-2", user_group: "teachers" });
+    const loan = {
+      loan: { id: "l1", created_at: "", updated_at: "", deleted_at: null, device_id: "d1", holder_name: "Frau Kaya", holder_erased: false, loaned_on: "2025-02-03", due_on: "2025-08-31", returned_on: null, notes: null },
+      device_inventory_number: "LG-1",
+      device_description: "Dell Latitude 3440",
+      school_id: "s1",
+      school_number: "100013",
+      school_name: "Geschwister-Scholl-Gymnasium",
+      overdue: true,
+    };
+    mockInventoryBackend([lent, free], { loans: [loan] });
+    const onLend = vi.fn();
+    render(DevicesPage, { props: { onLend } });
+    await userEvent.click(await screen.findByText("LG-1"));
+    const info = await screen.findByTestId("device-loan");
+    expect(info.textContent).toMatch(/Verliehen an Frau Kaya seit 03\.02\.2025, Rückgabe bis 31\.08\.2025\s+überfällig/);
+    expect(screen.queryByTestId("device-lend")).toBeNull();
+
+    await userEvent.click(screen.getByText("LG-2"));
+    await userEvent.click(await screen.findByTestId("device-lend"));
+    expect(onLend).toHaveBeenCalledWith(expect.objectContaining({ id: "d2" }));
+    expect(screen.queryByTestId("device-loan")).toBeNull();
   });
 });

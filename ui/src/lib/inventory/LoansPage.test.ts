@@ -135,3 +135,12 @@ describe("LoansPage", () => {
     await expect.poll(() => screen.getAllByTestId("loan-holder")[1].textContent?.trim()).toBe("Name gelöscht");
   });
 });
+
+describe("LoansPage with a device chosen elsewhere", () => {
+  it("starts the form with the device", async () => {
+    backend();
+    render(LoansPage, { props: { device: LAPTOP } });
+    expect((await screen.findByTestId("lend-chosen")).textContent).toContain("LG-0001 – Dell Latitude 3440");
+    expect((screen.getByTestId("lend-device") as HTMLInputElement).value).toBe("LG-0001 – Dell Latitude 3440");
+  });
+});
