@@ -3,7 +3,8 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodePng, distinctColours } from "./png.mjs";
@@ -35,7 +36,11 @@ export async function openApp(db, env = {}) {
   // WEBKIT_DISABLE_COMPOSITING_MODE is passed through if the caller sets it. It is not set by
   // default: on Debian 12 under Xvfb the window draws fine with compositing, while with it
   // disabled WebKitWebDriver's screenshot command never answers.
-  const driver = await startDriver({ env: { ...process.env, ...env, SCHULINVENTAR_DB: db } });
+  // A fresh web profile per launch (WebKit keeps localStorage, e.g. the chosen theme, under
+  // XDG_DATA_HOME): no test sees what an earlier one left behind.
+  const profile = mkdtempSync(join(tmpdir(), "schulinventar-e2e-profile-"));
+  const driver = await startDriver({ env: { ...process.env, XDG_DATA_HOME: profile, ...env, SCHULINVENTAR_DB: db } });
+  const cleanUp = () => rmSync(profile, { recursive: true, force: true });
   try {
     const session = await Session.create(driver.url, appBinary);
     // The session exists as soon as the webview does; the page may still be loading. Tests
@@ -50,10 +55,12 @@ export async function openApp(db, env = {}) {
       async close() {
         await session.close();
         await driver.stop();
+        cleanUp();
       },
     };
   } catch (e) {
     await driver.stop();
+    cleanUp();
     throw new Error(`${e.message}\n--- tauri-driver log ---\n${driver.log()}`);
   }
 }
@@ -62,9 +69,10 @@ export async function openApp(db, env = {}) {
  * Saves the window as a PNG once `selector` is really drawn: the DOM can be ahead of the
  * painted frame, so this waits for frames and checks the pixels inside the element's box.
  * `scroll` first scrolls the element to the top of its scrolling area (for content below the
- * fold); `overlay` is for an element shown over a dimmed window (a dialog).
+ * fold); `overlay` is for an element shown over a dimmed window (a dialog); `dark` for the
+ * dark theme (light text, the darker header).
  */
-export async function saveScreenshot(session, name, selector, { scroll = false, overlay = false } = {}) {
+export async function saveScreenshot(session, name, selector, { scroll = false, overlay = false, dark = false } = {}) {
   mkdirSync(screenshots, { recursive: true });
   const file = join(screenshots, name);
   const box = await session.execute(
@@ -83,14 +91,15 @@ export async function saveScreenshot(session, name, selector, { scroll = false, 
     const png = await session.screenshot();
     writeFileSync(file, png);
     const image = decodePng(png);
-    const ink = darkPixels(image, box);
+    const ink = textPixels(image, box, dark);
     const colours = distinctColours(image);
     const [r, g, b] = pixel(image, 4, 4);
     // Behind a dialog's backdrop (30 % black) the header is darker by that much.
     const shade = overlay ? 0.7 : 1;
-    const brand = Math.abs(r - 0x1d * shade) + Math.abs(g - 0x4e * shade) + Math.abs(b - 0xd8 * shade) < 30;
+    const [hr, hg, hb] = dark ? [0x1e, 0x40, 0xaf] : [0x1d, 0x4e, 0xd8];
+    const brand = Math.abs(r - hr * shade) + Math.abs(g - hg * shade) + Math.abs(b - hb * shade) < 30;
     // Text inside the element's box, a real picture, and the header in the brand blue
-    // (#1d4ed8, so the page's CSS was applied).
+    // (#1d4ed8, dark theme #1e40af: the page's CSS was applied).
     if (ink > 100 && colours > 50 && brand) return file;
     verdict = `${ink} dark pixels in ${selector}, ${colours} colours, header rgb(${r},${g},${b})`;
     if (Date.now() > deadline) assert.fail(`${file} does not show ${selector}: ${verdict}`);
@@ -103,8 +112,8 @@ function pixel(image, x, y) {
   return image.pixels.subarray(at, at + 3);
 }
 
-/** Pixels dark enough to be text within `box` (CSS pixels). */
-function darkPixels(image, box) {
+/** Pixels that stand out as text within `box` (CSS pixels): dark ones, or light ones on a dark theme. */
+function textPixels(image, box, dark) {
   const x0 = Math.max(0, Math.floor(box.x * box.scale));
   const y0 = Math.max(0, Math.floor(box.y * box.scale));
   const x1 = Math.min(image.width, Math.ceil((box.x + box.width) * box.scale));
@@ -113,7 +122,7 @@ function darkPixels(image, box) {
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const [r, g, b] = pixel(image, x, y);
-      if (r + g + b < 420) count++;
+      if (dark ? r + g + b > 420 : r + g + b < 420) count++;
     }
   }
   return count;

@@ -62,7 +62,7 @@ describe("Übersicht, school page and Ausleihe in the app window", () => {
       await press(session, byTestId("theme-toggle"));
       const dark = await session.execute("return getComputedStyle(document.documentElement).backgroundColor;");
       assert.equal(dark, "rgb(17, 24, 39)", "the page turns dark");
-      await saveScreenshot(session, "dashboard-dark.png", byTestId("dashboard-totals"));
+      await saveScreenshot(session, "dashboard-dark.png", byTestId("dashboard-totals"), { dark: true });
       await press(session, byTestId("theme-toggle"));
       assert.equal(await session.execute("return document.documentElement.dataset.theme;"), "light");
 
@@ -90,8 +90,19 @@ describe("Übersicht, school page and Ausleihe in the app window", () => {
       await press(session, byTestId("room-save"));
       await waitForText(session, byTestId("school-notice"), "Raum „E2E.101“ angelegt.");
       await waitForText(session, `${byTestId("room-table")} tbody th`, "E2E.101");
-      const rooms = items(cli(db, "list", "rooms", "--school", NEW_SCHOOL.number, "--json"));
-      assert.deepEqual(rooms.map((r) => r.number), ["E2E.101"]);
+      const rooms = () => items(cli(db, "list", "rooms", "--school", NEW_SCHOOL.number, "--json")).map((r) => r.number);
+      assert.deepEqual(rooms(), ["E2E.101"]);
+      // Its page; deleting it asks first, and undo brings it back.
+      await press(session, `${byTestId("room-table")} tbody th button`);
+      await waitForText(session, byTestId("room-page-name"), "Raum E2E.101");
+      await press(session, byTestId("room-delete-delete"));
+      assert.deepEqual(rooms(), ["E2E.101"], "nothing deleted before the confirmation");
+      await press(session, byTestId("room-delete-confirm"));
+      await session.waitFor(async () => (await session.findAll(byTestId("room-delete-undo"))).length === 1);
+      assert.deepEqual(rooms(), [], "the CLI no longer lists the room");
+      await press(session, byTestId("room-delete-undo"));
+      await session.waitFor(async () => (await session.findAll(byTestId("room-delete-delete"))).length === 1);
+      assert.deepEqual(rooms(), ["E2E.101"], "undo restored it");
       await press(session, byTestId("nav-dashboard"));
       await waitForText(session, byTestId("total-schools"), "4", "the new school counted");
       assert.equal((await session.findAll(byTestId("kpi-row"))).length, 4);

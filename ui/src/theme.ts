@@ -32,3 +32,22 @@ export function chooseTheme(theme: Theme): void {
 }
 
 export const currentTheme = (): Theme => storedTheme() ?? systemTheme();
+
+/** Calls `changed` whenever the theme switches; returns the function that stops listening. */
+export function onThemeChange(changed: () => void): () => void {
+  if (typeof MutationObserver !== "function") return () => {};
+  const observer = new MutationObserver(changed);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+  return () => observer.disconnect();
+}
+
+/** The chart colours of the theme shown, read from app.css's variables. */
+export function chartColours(element: Element): { bars: string[]; text: string; lines: string } {
+  const css = getComputedStyle(element);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return {
+    bars: [v("--chart", "#1d4ed8"), v("--chart-2", "#059669")],
+    text: v("--muted", "#4b5563"),
+    lines: v("--border", "#e5e7eb"),
+  };
+}
