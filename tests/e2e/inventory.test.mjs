@@ -103,9 +103,31 @@ describe("Übersicht, school page and Ausleihe in the app window", () => {
       await press(session, byTestId("room-delete-undo"));
       await session.waitFor(async () => (await session.findAll(byTestId("room-delete-delete"))).length === 1);
       assert.deepEqual(rooms(), ["E2E.101"], "undo restored it");
+      // A 75-inch display hung in the room, and a gigabit uplink for the school.
+      await press(session, byTestId("ph-new"));
+      await typeInto(session, byTestId("ph-size_inches"), "75");
+      await press(session, byTestId("ph-save"));
+      await waitForText(session, byTestId("room-notice"), "Präsentationstechnik gespeichert.");
+      const [display] = items(cli(db, "list", "presentation-hardware", "--school", NEW_SCHOOL.number, "--json"));
+      const [room] = items(cli(db, "list", "rooms", "--school", NEW_SCHOOL.number, "--json"));
+      assert.equal(display?.size_inches, 75, "the CLI sees the display");
+      assert.equal(display.room_id, room.id);
+      assert.equal(display.kind, "interactive_display");
+      await press(session, ".room-page .fact-list button.link");
+      await waitForText(session, byTestId("school-page-name"), (t) => t.endsWith(NEW_SCHOOL.name));
+      await press(session, byTestId("link-new"));
+      await typeInto(session, byTestId("link-down_mbps"), "1.000");
+      await press(session, byTestId("link-save"));
+      await waitForText(session, byTestId("school-uplink"), (t) => t.startsWith("1.000 Mbit/s"), "the new uplink");
       await press(session, byTestId("nav-dashboard"));
       await waitForText(session, byTestId("total-schools"), "4", "the new school counted");
       assert.equal((await session.findAll(byTestId("kpi-row"))).length, 4);
+      const newRow = await session.execute(
+        "return [...document.querySelectorAll('[data-testid=kpi-row]')].find((r) => r.textContent.includes(arguments[0])).innerText;",
+        [NEW_SCHOOL.name],
+      );
+      assert.match(newRow, /100 %/, `its one classroom has a display: ${newRow}`);
+      assert.match(newRow, /1\.000/, `and its uplink counts: ${newRow}`);
 
       // 3. A school's page, opened from the table.
       const school = await session.execute(

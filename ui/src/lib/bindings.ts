@@ -717,6 +717,11 @@ export type InventoryVocabulary = {
 	user_groups: Label[],
 	presentation_kinds: Label[],
 	uplink_technologies: Label[],
+	link_types: Label[],
+	link_statuses: Label[],
+	fibre_types: Label[],
+	wifi_standards: Label[],
+	wifi_bands: Label[],
 };
 
 /**  A supplier's invoice to the Schulträger. */

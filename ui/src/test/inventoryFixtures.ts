@@ -23,6 +23,20 @@ export const VOCABULARY: InventoryVocabulary = {
   ],
   presentation_kinds: [{ code: "interactive_display", label: "Interaktives Display" }],
   uplink_technologies: [{ code: "ftth", label: "Glasfaser (FTTH)" }],
+  link_types: [
+    { code: "uplink", label: "Internetanschluss" },
+    { code: "inter_building", label: "Verbindung zwischen Gebäuden" },
+  ],
+  link_statuses: [
+    { code: "planned", label: "geplant" },
+    { code: "live", label: "in Betrieb" },
+  ],
+  fibre_types: [{ code: "os2", label: "OS2 (Singlemode)" }],
+  wifi_standards: [{ code: "wifi6", label: "Wi-Fi 6 (802.11ax)" }],
+  wifi_bands: [
+    { code: "2.4ghz", label: "2,4 GHz" },
+    { code: "5ghz", label: "5 GHz" },
+  ],
 };
 
 export const SCHOOLS: SchoolRef[] = [

@@ -317,6 +317,11 @@ pub struct InventoryVocabulary {
     pub user_groups: Vec<Label>,
     pub presentation_kinds: Vec<Label>,
     pub uplink_technologies: Vec<Label>,
+    pub link_types: Vec<Label>,
+    pub link_statuses: Vec<Label>,
+    pub fibre_types: Vec<Label>,
+    pub wifi_standards: Vec<Label>,
+    pub wifi_bands: Vec<Label>,
 }
 
 pub fn inventory_vocabulary() -> InventoryVocabulary {
@@ -330,5 +335,10 @@ pub fn inventory_vocabulary() -> InventoryVocabulary {
         user_groups: UserGroup::labels(),
         presentation_kinds: PresentationKind::labels(),
         uplink_technologies: UplinkTechnology::labels(),
+        link_types: FibreLinkType::labels(),
+        link_statuses: LinkStatus::labels(),
+        fibre_types: FibreType::labels(),
+        wifi_standards: WifiStandard::labels(),
+        wifi_bands: WifiBand::labels(),
     }
 }

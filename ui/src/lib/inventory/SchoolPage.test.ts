@@ -76,6 +76,15 @@ function mock() {
           ],
           next: null,
         };
+      case "list_buildings":
+        return { items: [], next: null };
+      case "list_fibre_links":
+        return {
+          items: [
+            { id: "f1", created_at: "", updated_at: "", deleted_at: null, school_id: "s1", link_type: "uplink", provider: "Stadtwerke", technology: "ftth", down_mbps: 1000, up_mbps: 500, status: "live", commissioned_on: null, contract_end: null, monthly_cost_cents: null, fibre_type: null, fibre_count: null, length_m: null, from_building_id: null, to_building_id: null, notes: null },
+          ],
+          next: null,
+        };
       default:
         throw `unbekanntes Kommando ${cmd}`;
     }
@@ -111,6 +120,9 @@ describe("SchoolPage", () => {
     ]);
     expect(screen.getByText(/bis 27\.05\.2027/)).toBeTruthy();
     expect(within(screen.getByTestId("room-table")).getByText("Unterrichtsraum")).toBeTruthy();
+    expect(within(screen.getByTestId("link-table")).getByText("Stadtwerke")).toBeTruthy();
+    expect(screen.getByText("Noch keine Gebäude erfasst.")).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 
   it("opens a room and a device that is due", async () => {
