@@ -2,7 +2,7 @@
 // the core's `SchoolData` and `RoomData`. The core validates again on save (the school number's
 // form per Land, uniqueness); its field errors use the same field names.
 
-import type { FieldError, Land, RoomData, RoomKind, SchoolData, SchoolType, WlanCoverage } from "../bindings";
+import type { Land, RoomData, RoomKind, SchoolData, SchoolType, WlanCoverage } from "../bindings";
 import { formatDate, parseOptionalDate } from "../funding/format";
 import type { Room, School } from "../types";
 
@@ -138,11 +138,4 @@ export function readRoom(d: RoomDraft, schoolId: string): Read<RoomData, RoomFie
       notes: orNull(d.notes),
     },
   };
-}
-
-/** The core's field errors by field (the first per field). */
-export function byField<K extends string>(errors: FieldError[]): Problems<K> {
-  const out: Problems<K> = {};
-  for (const e of errors) out[e.field as K] ??= e.message;
-  return out;
 }

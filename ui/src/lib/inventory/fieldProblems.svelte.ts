@@ -1,0 +1,38 @@
+// Which problem a form shows at a field: the core's objection from the last save until the field
+// is edited again, else the form's own check once the field was touched or a save was tried.
+
+import type { FieldError } from "../bindings";
+
+export class FieldProblems<K extends string> {
+  /** Fields the user has changed: their own problems show while typing. */
+  touched = $state<Set<string>>(new Set());
+  /** A save was tried: every problem shows. */
+  submitted = $state(false);
+  /** The core's answer to the last save, by field. */
+  server = $state<Partial<Record<string, string>>>({});
+
+  /** `local` gives the form's own problems by field (none when the input reads). */
+  constructor(private readonly local: () => Partial<Record<K, string>> | null) {}
+
+  problem(field: K): string | undefined {
+    if (this.server[field]) return this.server[field];
+    if (this.submitted || this.touched.has(field)) return this.local()?.[field];
+    return undefined;
+  }
+
+  edited(field: K): void {
+    this.touched = new Set(this.touched).add(field);
+    if (field in this.server) {
+      const { [field]: _, ...rest } = this.server;
+      this.server = rest;
+    }
+  }
+
+  /** Keeps the core's objections (the first per field); returns them for fields not in `shown`. */
+  fromCore(errors: FieldError[], shown: (field: string) => boolean = () => true): string[] {
+    const byField: Partial<Record<string, string>> = {};
+    for (const e of errors) byField[e.field] ??= e.message;
+    this.server = byField;
+    return errors.filter((e) => !shown(e.field)).map((e) => e.message);
+  }
+}
