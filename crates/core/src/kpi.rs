@@ -92,6 +92,17 @@ pub fn ratio(a: i64, b: Option<i64>) -> Option<f64> {
 
 /// The key figures of every school (or of the one with id `school`), ordered by school number.
 pub fn school_kpis(conn: &Connection, today: NaiveDate, school: Option<&str>) -> Result<Vec<SchoolKpi>> {
+    kpis_with_items(conn, today, school, &lifecycle_items(conn, school)?)
+}
+
+/// [`school_kpis`] with the schools' lifecycle items already read (the school page reads them
+/// once for both its figures and its lists).
+fn kpis_with_items(
+    conn: &Connection,
+    today: NaiveDate,
+    school: Option<&str>,
+    items: &[LifecycleItem],
+) -> Result<Vec<SchoolKpi>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT s.id, s.school_number, s.name, s.social_index, s.pupils,
            (SELECT count(*) FROM devices d WHERE d.school_id = s.id AND d.deleted_at IS NULL AND d.status <> 'retired'),
@@ -136,7 +147,7 @@ pub fn school_kpis(conn: &Connection, today: NaiveDate, school: Option<&str>) ->
         return Err(CoreError::not_found("school", id));
     }
     let index: HashMap<String, usize> = schools.iter().enumerate().map(|(i, s)| (s.school_id.clone(), i)).collect();
-    for item in lifecycle_items(conn, school)? {
+    for item in items {
         if item.replacement_due.is_some_and(|d| d <= today) {
             if let Some(&i) = index.get(&item.school_id) {
                 schools[i].past_replacement_age += 1;
@@ -251,7 +262,8 @@ pub struct SchoolProfile {
 /// category and by age, and the items whose warranty ends or whose replacement is due within
 /// `months` of `today`.
 pub fn school_profile(conn: &Connection, school_id: &str, today: NaiveDate, months: u32) -> Result<SchoolProfile> {
-    let kpi = school_kpis(conn, today, Some(school_id))?
+    let items = lifecycle_items(conn, Some(school_id))?;
+    let kpi = kpis_with_items(conn, today, Some(school_id), &items)?
         .into_iter()
         .next()
         .ok_or_else(|| CoreError::not_found("school", school_id))?;
@@ -268,7 +280,7 @@ pub fn school_profile(conn: &Connection, school_id: &str, today: NaiveDate, mont
     let mut ages: Vec<(u32, i64)> = Vec::new();
     let mut unknown = 0i64;
     let mut due = Vec::new();
-    for item in lifecycle_items(conn, Some(school_id))? {
+    for item in items {
         if item.entity == "device" {
             match item.purchase_date {
                 Some(bought) => {
