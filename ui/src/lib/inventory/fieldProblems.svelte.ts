@@ -1,7 +1,8 @@
 // Which problem a form shows at a field: the core's objection from the last save until the field
 // is edited again, else the form's own check once the field was touched or a save was tried.
 
-import type { FieldError } from "../bindings";
+import type { CoreError, FieldError } from "../bindings";
+import { errorMessage } from "../errors";
 
 export class FieldProblems<K extends string> {
   /** Fields the user has changed: their own problems show while typing. */
@@ -34,5 +35,16 @@ export class FieldProblems<K extends string> {
     for (const e of errors) byField[e.field] ??= e.message;
     this.server = byField;
     return errors.filter((e) => !shown(e.field)).map((e) => e.message);
+  }
+
+  /**
+   * A refused save: the core's objections go to their fields, and the message for the top of
+   * the form is returned (the objections to fields not `shown`, else a pointer to the marked
+   * fields; for other errors their own message).
+   */
+  refused(error: CoreError, shown: (field: string) => boolean = () => true): string {
+    if (error.code !== "validation") return errorMessage(error);
+    const hidden = this.fromCore(error.errors, shown);
+    return hidden.length > 0 ? hidden.join(" ") : "Bitte die markierten Angaben prüfen.";
   }
 }
