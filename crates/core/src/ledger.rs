@@ -28,10 +28,11 @@ pub use crate::model::Label;
 pub struct CategoryLabel {
     pub code: FundingCategory,
     pub label: String,
+    pub label_en: String,
     pub buys_items: bool,
 }
 
-/// The German labels the page shows for the core's codes.
+/// The labels (German and English) the page shows for the core's codes.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct FundingVocabulary {
     pub lands: Vec<Label>,
@@ -201,7 +202,12 @@ pub fn vocabulary() -> FundingVocabulary {
         lands: Land::labels(),
         categories: FundingCategory::ALL
             .iter()
-            .map(|c| CategoryLabel { code: *c, label: c.label().into(), buys_items: c.buys_items() })
+            .map(|c| CategoryLabel {
+                code: *c,
+                label: c.label().into(),
+                label_en: c.label_en().into(),
+                buys_items: c.buys_items(),
+            })
             .collect(),
         item_kinds: ItemEntity::labels(),
         measure_statuses: MeasureStatus::labels(),
