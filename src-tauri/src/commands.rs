@@ -5,7 +5,7 @@ use schulinventar_core::CoreError;
 use serde::Serialize;
 use tauri::State;
 
-use crate::state::AppState;
+use crate::state::{AppState, DatabaseStatus};
 
 /// What the About box and the status line show.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -19,6 +19,14 @@ pub struct AppInfo {
 #[specta::specta]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo { db_path: state.db_path().display().to_string(), version: env!("CARGO_PKG_VERSION").to_owned() }
+}
+
+/// Whether the database is open yet and what opening it is doing; answers at once, also while
+/// an upgrade holds the database, so the window can show its progress.
+#[tauri::command]
+#[specta::specta]
+pub fn database_status(state: State<'_, AppState>) -> DatabaseStatus {
+    state.database_status()
 }
 
 /// Runs database and file work on Tauri's blocking pool so the main thread keeps drawing.

@@ -16,7 +16,7 @@ use std::path::Path;
 
 pub use commands::AppInfo;
 pub use import::ImportState;
-pub use state::AppState;
+pub use state::{AppState, DatabaseStatus, OpenState};
 
 /// The command set and its TypeScript description. `run` uses it to route IPC, the bindings
 /// test uses it to export `ui/src/lib/bindings.ts`.
@@ -24,6 +24,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             commands::app_info,
+            commands::database_status,
             inventory::inventory_vocabulary,
             inventory::list_schools,
             inventory::get_school,

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
-use schulinventar_core::{CoreError, Store};
+use schulinventar_core::{CoreError, OpenStep, Store};
+use serde::Serialize;
 
 /// Cheap to clone: commands move a clone onto a blocking thread.
 #[derive(Clone)]
@@ -17,8 +18,30 @@ struct Inner {
     /// `None` until the first successful open. A failed open (e.g. a database from a newer
     /// version) is retried by the next command, which then reports the error to the UI.
     store: Mutex<Option<Store>>,
+    /// What opening the store is doing; read by the window while the store's lock is held.
+    opening: Mutex<DatabaseStatus>,
     /// Held for the length of a sync run, so that two never run at once.
     syncing: Mutex<()>,
+}
+
+/// Whether the database is open yet, and what opening it is busy with (an upgrade of a large file
+/// copies it first and then migrates it, which takes a while).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct DatabaseStatus {
+    pub state: OpenState,
+    /// The step under way while `state` is `opening`; none before the first step is known.
+    pub step: Option<OpenStep>,
+    /// Why the last attempt failed (German), when `state` is `failed`.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenState {
+    Opening,
+    Ready,
+    /// The next command tries again.
+    Failed,
 }
 
 /// How long a sync's write waits for another connection's transaction (an import writes its
@@ -28,7 +51,8 @@ const SYNC_BUSY_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl AppState {
     pub fn new(db_path: PathBuf) -> Self {
-        Self { inner: Arc::new(Inner { db_path, store: Mutex::new(None), syncing: Mutex::new(()) }) }
+        let opening = Mutex::new(DatabaseStatus { state: OpenState::Opening, step: None, message: None });
+        Self { inner: Arc::new(Inner { db_path, store: Mutex::new(None), opening, syncing: Mutex::new(()) }) }
     }
 
     pub fn db_path(&self) -> &Path {
@@ -52,7 +76,7 @@ impl AppState {
     pub fn with_store_mut<T, E: From<CoreError>>(&self, f: impl FnOnce(&mut Store) -> Result<T, E>) -> Result<T, E> {
         let mut guard = self.lock();
         if guard.is_none() {
-            *guard = Some(Store::open(&self.inner.db_path)?);
+            *guard = Some(self.open_reporting()?);
         }
         match guard.as_mut() {
             Some(store) => f(store),
@@ -98,6 +122,33 @@ impl AppState {
         let mut store = Store::open(&self.inner.db_path)?;
         store.conn().busy_timeout(SYNC_BUSY_TIMEOUT).map_err(CoreError::from)?;
         f(&mut store).map(Some)
+    }
+
+    /// Whether the store is open, and what opening it is doing. Never waits for the store.
+    pub fn database_status(&self) -> DatabaseStatus {
+        self.status().clone()
+    }
+
+    fn open_reporting(&self) -> Result<Store, CoreError> {
+        self.set_status(OpenState::Opening, None, None);
+        match Store::open_with_progress(&self.inner.db_path, &mut |step| self.set_status(OpenState::Opening, Some(step), None)) {
+            Ok(store) => {
+                self.set_status(OpenState::Ready, None, None);
+                Ok(store)
+            }
+            Err(e) => {
+                self.set_status(OpenState::Failed, None, Some(e.to_string()));
+                Err(e)
+            }
+        }
+    }
+
+    fn set_status(&self, state: OpenState, step: Option<OpenStep>, message: Option<String>) {
+        *self.status() = DatabaseStatus { state, step, message };
+    }
+
+    fn status(&self) -> MutexGuard<'_, DatabaseStatus> {
+        self.inner.opening.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<Store>> {

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{backup::Backup, Connection, OpenFlags};
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
 
 use crate::error::{CoreError, Result};
 
@@ -86,6 +88,26 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
 /// [`open_connection`] with an explicit migration list, so tests can play a future upgrade.
 #[doc(hidden)]
 pub fn open_with_migrations(path: &Path, migrations: &[&str]) -> Result<Connection> {
+    open_reporting(path, migrations, &mut |_| {})
+}
+
+/// What opening a database is busy with, for a progress display. Only an upgrade takes long: the
+/// file is copied first (in pages of the database), then each pending migration runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum OpenStep {
+    /// Copying the file before the upgrade: `done` of `total` pages.
+    Backup { done: u32, total: u32 },
+    /// Running the upgrade to schema version `number`, the last one being `last`.
+    Migrate { number: u32, last: u32 },
+}
+
+/// [`open_connection`] that tells `progress` about the backup and each migration of an upgrade.
+pub fn open_with_progress(path: &Path, progress: &mut dyn FnMut(OpenStep)) -> Result<Connection> {
+    open_reporting(path, MIGRATIONS, progress)
+}
+
+fn open_reporting(path: &Path, migrations: &[&str], progress: &mut dyn FnMut(OpenStep)) -> Result<Connection> {
     let latest = migrations.len() as i64;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
@@ -103,27 +125,42 @@ pub fn open_with_migrations(path: &Path, migrations: &[&str]) -> Result<Connecti
         if existed && version > 0 {
             let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
             let bak = path.with_extension(format!("v{version}-{stamp}.bak.sqlite"));
-            backup_to(&conn, &bak)?;
+            copy_reporting(&conn, &bak, &mut |done, total| progress(OpenStep::Backup { done, total }))?;
         }
-        migrate(&mut conn, migrations, version)?;
+        for (i, sql) in migrations.iter().enumerate().skip(version as usize) {
+            progress(OpenStep::Migrate { number: i as u32 + 1, last: latest as u32 });
+            migrate_to(&mut conn, sql, i as i64 + 1)?;
+        }
     }
     Ok(conn)
 }
 
 fn migrate(conn: &mut Connection, migrations: &[&str], from: i64) -> Result<()> {
     for (i, sql) in migrations.iter().enumerate().skip(from as usize) {
-        let version = i as i64 + 1;
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version)?;
-        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.commit()?;
+        migrate_to(conn, sql, i as i64 + 1)?;
     }
+    Ok(())
+}
+
+/// Runs one migration, which brings the file to `version`, in a transaction of its own.
+fn migrate_to(conn: &mut Connection, sql: &str, version: i64) -> Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(sql)?;
+    tx.pragma_update(None, "user_version", version)?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.commit()?;
     Ok(())
 }
 
 /// Online backup of the open database into a new file (replaced if it exists).
 pub fn backup_to(conn: &Connection, out: &Path) -> Result<()> {
+    copy_reporting(conn, out, &mut |_, _| {})
+}
+
+/// [`backup_to`], telling `progress` the pages copied and the pages in all after each step.
+fn copy_reporting(conn: &Connection, out: &Path, progress: &mut dyn FnMut(u32, u32)) -> Result<()> {
+    /// 4 MiB with the default page size: a few dozen steps for a large school authority's file.
+    const PAGES_PER_STEP: i32 = 1024;
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -132,7 +169,18 @@ pub fn backup_to(conn: &Connection, out: &Path) -> Result<()> {
     {
         let mut dst = Connection::open(&tmp)?;
         let backup = Backup::new(conn, &mut dst)?;
-        backup.run_to_completion(1024, Duration::from_millis(0), None)?;
+        loop {
+            let step = backup.step(PAGES_PER_STEP)?;
+            let p = backup.progress();
+            let total = p.pagecount.max(0) as u32;
+            progress(total.saturating_sub(p.remaining.max(0) as u32), total);
+            match step {
+                StepResult::Done => break,
+                StepResult::More => {}
+                // Busy or locked: another connection holds the source; wait as `run_to_completion` does.
+                _ => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
     }
     std::fs::rename(&tmp, out)?;
     Ok(())

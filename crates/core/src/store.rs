@@ -36,7 +36,12 @@ pub struct Store {
 impl Store {
     /// Opens the database at `path` (see [`db::open_connection`]) and loads this replica's clock.
     pub fn open(path: &Path) -> Result<Store> {
-        let conn = db::open_connection(path)?;
+        Self::open_with_progress(path, &mut |_| {})
+    }
+
+    /// [`Store::open`] that tells `progress` what an upgrade of the file is doing.
+    pub fn open_with_progress(path: &Path, progress: &mut dyn FnMut(db::OpenStep)) -> Result<Store> {
+        let conn = db::open_with_progress(path, progress)?;
         // Writes, validations and imports use a few dozen distinct statements; the default cache
         // of 16 made them re-parse each other out.
         conn.set_prepared_statement_cache_capacity(256);

@@ -215,3 +215,48 @@ fn a_failed_migration_leaves_the_file_at_its_old_version() {
     assert_eq!(cols, 0, "the half-applied migration was rolled back");
     assert_eq!(store.stats().unwrap()["school_authorities"], 1);
 }
+
+#[test]
+fn an_upgrade_reports_its_backup_and_each_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alt.sqlite");
+    // A file written by the version before the last two migrations, with enough rows for the
+    // backup to take several steps.
+    let older = &db::MIGRATIONS[..db::MIGRATIONS.len() - 2];
+    let conn = db::open_with_migrations(&path, older).unwrap();
+    conn.execute_batch("CREATE TABLE ballast(x BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO ballast SELECT randomblob(4000) FROM n;").unwrap();
+    drop(conn);
+
+    let mut steps = Vec::new();
+    let store = Store::open_with_progress(&path, &mut |step| steps.push(step)).unwrap();
+    let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+
+    let backups: Vec<(u32, u32)> = steps
+        .iter()
+        .filter_map(|s| match *s {
+            OpenStep::Backup { done, total } => Some((done, total)),
+            _ => None,
+        })
+        .collect();
+    assert!(backups.len() >= 3, "copied in several steps: {backups:?}");
+    assert!(backups.windows(2).all(|w| w[0].0 < w[1].0), "pages copied only grow: {backups:?}");
+    let (done, total) = *backups.last().unwrap();
+    assert_eq!(done, total, "the last step reports the whole file");
+    assert!(total > 3000, "{total} pages");
+
+    let last = SCHEMA_VERSION as u32;
+    let migrations: Vec<OpenStep> = steps.iter().copied().filter(|s| matches!(s, OpenStep::Migrate { .. })).collect();
+    assert_eq!(
+        migrations,
+        vec![OpenStep::Migrate { number: last - 1, last }, OpenStep::Migrate { number: last, last }],
+        "the two missing migrations, in order, after the backup"
+    );
+    assert!(matches!(steps.last(), Some(OpenStep::Migrate { .. })));
+    drop(store);
+
+    // Opening the upgraded file again has nothing to report.
+    let mut again = Vec::new();
+    Store::open_with_progress(&path, &mut |step| again.push(step)).unwrap();
+    assert_eq!(again, vec![]);
+}

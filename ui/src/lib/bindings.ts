@@ -6,6 +6,11 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	/**
+	 *  Whether the database is open yet and what opening it is doing; answers at once, also while
+	 *  an upgrade holds the database, so the window can show its progress.
+	 */
+	databaseStatus: () => __TAURI_INVOKE<DatabaseStatus>("database_status"),
 	inventoryVocabulary: () => __TAURI_INVOKE<InventoryVocabulary>("inventory_vocabulary"),
 	/**  One page, filtered and sorted by the database. */
 	listSchools: (query: ListQuery) => typedError<Page<Row<SchoolData>>, CoreError>(__TAURI_INVOKE("list_schools", { query })),
@@ -334,6 +339,7 @@ export type BundleResult = {
 export type CategoryLabel = {
 	code: FundingCategory,
 	label: string,
+	label_en: string,
 	buys_items: boolean,
 };
 
@@ -421,6 +427,18 @@ export type CoreError =
 { code: "schema_too_new"; message: string; found: number; supported: number } | 
 /**  A file offered for restore is not a usable Schulinventar database. */
 { code: "invalid_backup"; message: string } | { code: "invalid_argument"; message: string; field: string | null } | { code: "database"; message: string } | { code: "io"; message: string };
+
+/**
+ *  Whether the database is open yet, and what opening it is busy with (an upgrade of a large file
+ *  copies it first and then migrates it, which takes a while).
+ */
+export type DatabaseStatus = {
+	state: OpenState,
+	/**  The step under way while `state` is `opening`; none before the first step is known. */
+	step: OpenStep | null,
+	/**  Why the last attempt failed (German), when `state` is `failed`. */
+	message: string | null,
+};
 
 /**  What [`delete_invoice`] removed, so that [`restore_invoice`] can put exactly that back. */
 export type DeletedInvoice = {
@@ -547,7 +565,7 @@ export type Finding = {
 /**  What a DigitalPakt euro may be spent on (the Länder's guidelines name these areas). */
 export type FundingCategory = "networking" | "wlan" | "learning_platforms" | "display_devices" | "work_equipment" | "mobile_devices" | "administration";
 
-/**  The German labels the page shows for the core's codes. */
+/**  The labels (German and English) the page shows for the core's codes. */
 export type FundingVocabulary = {
 	lands: Label[],
 	categories: CategoryLabel[],
@@ -834,10 +852,11 @@ export type Keep =
 /**  The overwritten value. */
 "loser";
 
-/**  A value of a closed vocabulary: its stable code and its German label. */
+/**  A value of a closed vocabulary: its stable code, its German label and its English one. */
 export type Label = {
 	code: string,
 	label: string,
+	label_en: string,
 };
 
 /**  German Land (federal state), by its two-letter code. */
@@ -1052,6 +1071,20 @@ export type NewPlaceInfo = {
 	school_number: string | null,
 	name: string,
 };
+
+export type OpenState = "opening" | "ready" | 
+/**  The next command tries again. */
+"failed";
+
+/**
+ *  What opening a database is busy with, for a progress display. Only an upgrade takes long: the
+ *  file is copied first (in pages of the database), then each pending migration runs.
+ */
+export type OpenStep = 
+/**  Copying the file before the upgrade: `done` of `total` pages. */
+{ step: "backup"; done: number; total: number } | 
+/**  Running the upgrade to schema version `number`, the last one being `last`. */
+{ step: "migrate"; number: number; last: number };
 
 export type Page<T> = {
 	items: T[],
