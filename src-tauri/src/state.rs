@@ -131,7 +131,9 @@ impl AppState {
 
     fn open_reporting(&self) -> Result<Store, CoreError> {
         self.set_status(OpenState::Opening, None, None);
-        match Store::open_with_progress(&self.inner.db_path, &mut |step| self.set_status(OpenState::Opening, Some(step), None)) {
+        match Store::open_with_progress(&self.inner.db_path, &mut |step| {
+            self.set_status(OpenState::Opening, Some(step), None)
+        }) {
             Ok(store) => {
                 self.set_status(OpenState::Ready, None, None);
                 Ok(store)
