@@ -52,3 +52,25 @@ describe("navigation and dropped files", () => {
     expect(unlisten).toHaveBeenCalledOnce();
   });
 });
+
+describe("language", () => {
+  it("switches the frame to English and back, and stores the choice", async () => {
+    mockBackend(() => ({ items: [school({ id: "1", name: "Gesamtschule Nord" })], next: null }));
+    const { unmount } = render(App, { listenForDrops: async () => () => {} });
+    const nav = () => screen.getAllByRole("button").filter((b) => b.dataset.testid?.startsWith("nav-")).map((b) => b.textContent?.trim());
+    expect(nav()).toEqual(["Übersicht", "Schulen", "Geräte", "Ausleihe", "Technik", "Fördermittel", "Import", "Berichte", "Abgleich"]);
+
+    await userEvent.click(screen.getByRole("button", { name: "English" }));
+    expect(nav()).toEqual(["Overview", "Schools", "Devices", "Loans", "Equipment", "Funding", "Import", "Reports", "Sync"]);
+    expect(screen.getByRole("button", { name: "Dark theme" })).toBeTruthy();
+    expect(document.documentElement.lang).toBe("en");
+    expect(await screen.findByRole("heading", { level: 2, name: "Schools" })).toBeTruthy();
+    expect(localStorage.getItem("schulinventar.locale")).toBe("en");
+
+    await userEvent.click(screen.getByRole("button", { name: "Deutsch" }));
+    expect(screen.getByRole("button", { name: "Übersicht" })).toBeTruthy();
+    expect(localStorage.getItem("schulinventar.locale")).toBe("de");
+    expect(await screen.findByRole("heading", { level: 2, name: "Schulen" })).toBeTruthy();
+    unmount();
+  });
+});

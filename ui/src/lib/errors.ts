@@ -1,4 +1,7 @@
-/** Turns whatever a failed command delivered into the German text shown to the user. */
+import { t } from "./i18n/i18n.svelte";
+
+/** Turns whatever a failed command delivered into the text shown to the user (the core's German
+ * message as it came; the fallbacks in the chosen language). */
 export function errorMessage(error: unknown): string {
   if (error && typeof error === "object" && "message" in error) {
     const message = (error as { message: unknown }).message;
@@ -6,7 +9,7 @@ export function errorMessage(error: unknown): string {
   }
   if (typeof error === "string" && error.trim() !== "") {
     // Tauri itself rejects with a plain string (unknown command, bad argument).
-    return `Interner Fehler: ${error}`;
+    return t("Interner Fehler: {error}", { error });
   }
-  return "Ein unbekannter Fehler ist aufgetreten.";
+  return t("Ein unbekannter Fehler ist aufgetreten.");
 }

@@ -17,27 +17,27 @@ export const HESSEN = "programme-hessen";
 
 export const vocabulary: FundingVocabulary = {
   lands: [
-    { code: "HE", label: "Hessen" },
-    { code: "NW", label: "Nordrhein-Westfalen" },
+    { code: "HE", label: "Hessen", label_en: "Hesse" },
+    { code: "NW", label: "Nordrhein-Westfalen", label_en: "North Rhine-Westphalia" },
   ],
   categories: [
-    { code: "networking", label: "Vernetzung / Verkabelung", buys_items: false },
-    { code: "wlan", label: "WLAN", buys_items: true },
-    { code: "mobile_devices", label: "Mobile Endgeräte", buys_items: true },
+    { code: "networking", label: "Vernetzung / Verkabelung", label_en: "Networking / cabling", buys_items: false },
+    { code: "wlan", label: "WLAN", label_en: "WLAN", buys_items: true },
+    { code: "mobile_devices", label: "Mobile Endgeräte", label_en: "Mobile devices", buys_items: true },
   ],
-  item_kinds: [{ code: "device", label: "Gerät" }],
+  item_kinds: [{ code: "device", label: "Gerät", label_en: "Device" }],
   measure_statuses: [
-    { code: "planned", label: "geplant" },
-    { code: "applied", label: "beantragt" },
-    { code: "approved", label: "bewilligt" },
-    { code: "amended", label: "geändert bewilligt" },
-    { code: "completed", label: "abgeschlossen" },
-    { code: "withdrawn", label: "zurückgezogen" },
+    { code: "planned", label: "geplant", label_en: "planned" },
+    { code: "applied", label: "beantragt", label_en: "applied for" },
+    { code: "approved", label: "bewilligt", label_en: "approved" },
+    { code: "amended", label: "geändert bewilligt", label_en: "approved with changes" },
+    { code: "completed", label: "abgeschlossen", label_en: "completed" },
+    { code: "withdrawn", label: "zurückgezogen", label_en: "withdrawn" },
   ],
   media_concept_statuses: [
-    { code: "missing", label: "fehlt" },
-    { code: "in_progress", label: "in Arbeit" },
-    { code: "present", label: "liegt vor" },
+    { code: "missing", label: "fehlt", label_en: "missing" },
+    { code: "in_progress", label: "in Arbeit", label_en: "in progress" },
+    { code: "present", label: "liegt vor", label_en: "present" },
   ],
 };
 

@@ -1,4 +1,5 @@
 import { commands, type FundingCategory, type FundingVocabulary, type ProgrammeData, type Row } from "../bindings";
+import { label, locale, t } from "../i18n/i18n.svelte";
 import { call, errorMessage } from "./ipc";
 
 export type ProgrammeRow = Row<ProgrammeData>;
@@ -47,11 +48,37 @@ export class FundingCatalogue {
   }
 
   categoryLabel(code: FundingCategory): string {
-    return this.vocabulary?.categories.find((c) => c.code === code)?.label ?? code;
+    const c = this.vocabulary?.categories.find((c) => c.code === code);
+    return c ? label(c) : code;
   }
 
   landLabel(code: string | null): string {
-    if (code === null) return "alle Länder";
-    return this.vocabulary?.lands.find((l) => l.code === code)?.label ?? code;
+    if (code === null) return t("alle Länder");
+    const l = this.vocabulary?.lands.find((l) => l.code === code);
+    return l ? label(l) : code;
   }
+
+  /**
+   * A category the core sent as its German label (in a list row), in the chosen language: the
+   * German label as it came, its English one from the vocabulary.
+   */
+  categoryName(german: string): string {
+    return inEnglish(this.vocabulary?.categories.find((c) => c.label === german), german);
+  }
+
+  /** A measure's stand by its code. */
+  measureStatusLabel(code: string): string {
+    const s = this.vocabulary?.measure_statuses.find((s) => s.code === code);
+    return s ? label(s) : code;
+  }
+
+  /** The kind of an inventory item ("Gerät"), as the core named it, in the chosen language. */
+  itemKind(entity: string, german: string): string {
+    return inEnglish(this.vocabulary?.item_kinds.find((k) => k.code === entity), german);
+  }
+}
+
+/** `german` (a label the core put into a row) while German is chosen, else the entry's English label. */
+function inEnglish(entry: { label: string; label_en?: string | null } | undefined, german: string): string {
+  return entry && locale() === "en" ? label(entry) : german;
 }

@@ -1,4 +1,5 @@
 import type { FundingCategory, InvoiceDetail, NewInvoice, NewInvoiceLine } from "../bindings";
+import { t } from "../i18n/i18n.svelte";
 import { formatAmount, formatDate, parseAmount, parseDate, parseOptionalDate, type Parsed } from "./format";
 
 /** One line of the entry form, as typed. */
@@ -63,9 +64,9 @@ export function buildInvoice(draft: InvoiceDraft): { invoice: NewInvoice | null;
   /** An optional share: empty is zero. */
   const share = (field: string, text: string) => (text.trim() === "" ? 0 : read(field, parseAmount(text)));
 
-  if (draft.authorityId === "") problems.authority_id = "Bitte den Schulträger wählen.";
+  if (draft.authorityId === "") problems.authority_id = t("Bitte den Schulträger wählen.");
   let invoiceDate: string | undefined;
-  if (draft.invoiceDate.trim() === "") problems.invoice_date = "Bitte das Rechnungsdatum angeben.";
+  if (draft.invoiceDate.trim() === "") problems.invoice_date = t("Bitte das Rechnungsdatum angeben.");
   else invoiceDate = read("invoice_date", parseDate(draft.invoiceDate));
   const paidOn = read("paid_on", parseOptionalDate(draft.paidOn));
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import type { Channel } from "@tauri-apps/api/core";
@@ -12,9 +12,11 @@ import {
   SHA,
   summary,
   XLSX_PATH,
+  vocabulary,
   type Handler,
 } from "../../test/importFixtures";
 import type { ImportProgressInfo } from "../bindings";
+import { setLocale } from "../i18n/i18n.svelte";
 
 async function openAndPreview(handlers: Record<string, Handler> = {}) {
   const calls = mockImportBackend(handlers);
@@ -235,5 +237,89 @@ describe("import commit", () => {
 
     await expect.poll(() => screen.queryByTestId("import-preview")).toBeNull();
     expect(screen.queryByRole("button", { name: "Nur fehlerfreie Zeilen importieren" })).toBeNull();
+  });
+});
+
+describe("import in English", () => {
+  afterEach(() => setLocale("de"));
+
+  it("shows the mapping, the preview and the confirmation in English; the file's data stays as it is", async () => {
+    setLocale("en");
+    // The core sends an English label beside the German one.
+    const english = {
+      ...vocabulary,
+      entities: vocabulary.entities.map((e) =>
+        e.code === "inventory" ? { ...e, label_en: "Mixed inventory list (by device type)" } : e,
+      ),
+    };
+    mockImportBackend({ import_vocabulary: () => english });
+    render(ImportPage, { flow: new ImportFlow() });
+    expect(screen.getByRole("heading", { name: "Import" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Previous imports" })).toBeTruthy();
+    expect(screen.getByTestId("history-empty").textContent).toBe("No imports yet.");
+
+    await userEvent.type(await screen.findByLabelText("or path of the file"), `${XLSX_PATH}{Enter}`);
+
+    const mapping = await screen.findByTestId("import-mapping");
+    expect(within(mapping).getByRole("heading", { name: "Column mapping" })).toBeTruthy();
+    expect(within(mapping).getByTestId("import-file").textContent).toContain("Header: row 4");
+    expect(screen.getByTestId("unknown-columns").textContent).toContain("Unmapped columns (1) – will not be imported:");
+    await expect
+      .poll(() => (screen.getByLabelText("Type of data") as HTMLSelectElement).selectedOptions[0]?.textContent)
+      .toBe("Mixed inventory list (by device type)");
+    expect((screen.getByLabelText("Field for column “Kostenstelle”") as HTMLSelectElement).value).toBe("");
+
+    await userEvent.click(screen.getByRole("button", { name: "Create preview (dry run)" }));
+
+    const preview = await screen.findByTestId("import-preview");
+    // The entity's label in the summary is the core's (German) text.
+    expect(within(preview).getByRole("heading", { level: 3 }).textContent?.trim()).toBe(
+      "Preview: geraeteliste_beispielstadt.xlsx as Gemischte Inventarliste (nach Gerätetyp) (dry run – nothing saved)",
+    );
+    expect(screen.getByTestId("lines-range").textContent).toContain("Rows 1–6 of 6");
+    expect(screen.getByTestId("import-warnings").textContent).toContain("Warnings (2)");
+    expect(screen.getByTestId("import-warnings").textContent).toContain("2 rows: 14, 15");
+    expect(cellsOfLines().map((c) => c[1])).toEqual(["new", "new", "new", "errors", "errors", "errors"]);
+
+    await userEvent.click(screen.getByRole("button", { name: "Import only rows without errors" }));
+    const dialog = screen.getByRole("alertdialog", { name: "Import only the rows without errors?" });
+    expect(dialog.textContent).toContain("500 rows will be imported; 3 rows with errors will not be imported.");
+    expect(within(dialog).getByRole("button", { name: "Yes, import the rows without errors" })).toBeTruthy();
+  });
+
+  it("says in the chosen language that the error list was saved, and follows a switch", async () => {
+    await openAndPreview();
+    await screen.findByTestId("import-preview");
+    setLocale("en");
+    await userEvent.type(await screen.findByTestId("error-path"), "/home/amt/fehler.xlsx");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    const notice = await screen.findByTestId("import-notice");
+    expect(notice.textContent).toBe("Error list saved: /home/amt/fehler.xlsx");
+
+    setLocale("de");
+    await expect.poll(() => notice.textContent).toBe("Fehlerliste gespeichert: /home/amt/fehler.xlsx");
+    expect(screen.getByRole("button", { name: "Fehlerliste als XLSX speichern …" })).toBeTruthy();
+  });
+
+  it("shows the progress of a running dry run in English", async () => {
+    setLocale("en");
+    const answer = deferred<unknown>();
+    let channel: Channel<ImportProgressInfo> | undefined;
+    mockImportBackend({
+      import_run: (a) => {
+        channel = a.onProgress as Channel<ImportProgressInfo>;
+        return answer.promise;
+      },
+    });
+    render(ImportPage, { flow: new ImportFlow() });
+    await userEvent.type(await screen.findByLabelText("or path of the file"), `${XLSX_PATH}{Enter}`);
+    await userEvent.click(await screen.findByRole("button", { name: "Create preview (dry run)" }));
+    const progress = await screen.findByTestId("import-progress");
+    expect(progress.textContent).toContain("Dry run in progress …");
+    channel?.onmessage({ rows: 1000, fraction: 0.5 });
+    await expect.poll(() => progress.textContent).toContain("1.000 rows processed (50 %)");
+    expect(within(progress).getByRole("button", { name: "Cancel" })).toBeTruthy();
+    answer.resolve(summary());
+    await screen.findByTestId("import-preview");
   });
 });

@@ -12,6 +12,7 @@ import {
   type PreviewLine,
 } from "../bindings";
 import { errorMessage } from "../errors";
+import { t } from "../i18n/i18n.svelte";
 
 /** Preview lines per page; the backend keeps the whole result and hands out pages. */
 export const LINES_PER_PAGE = 100;
@@ -19,6 +20,14 @@ export const LINES_PER_PAGE = 100;
 export function emptySettings(): ImportSettings {
   return { sheet: null, entity: null, key: null, columns: {}, school: null };
 }
+
+/**
+ * A message for the page: the core's text as it came, or a function giving the UI's own text in
+ * the chosen language (called when shown, so a switch of language re-translates it).
+ */
+export type Message = string | (() => string);
+
+const shown = (m: Message | null): string | null => (typeof m === "function" ? m() : m);
 
 /** A failed command's error, if the answer is one. */
 type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: unknown };
@@ -46,10 +55,8 @@ export class ImportFlow {
 
   inspection = $state<ImportInspection | null>(null);
   inspecting = $state(false);
-  /** German message of the last failed step (open, inspect, run, save). */
-  error = $state<string | null>(null);
-  /** What just succeeded (profile saved, error list written, cancelled). */
-  notice = $state<string | null>(null);
+  #error = $state<Message | null>(null);
+  #notice = $state<Message | null>(null);
 
   summary = $state<ImportSummary | null>(null);
   running = $state<ImportMode | null>(null);
@@ -94,6 +101,22 @@ export class ImportFlow {
     }
   }
 
+  /** Message of the last failed step (open, inspect, run, save). */
+  get error(): string | null {
+    return shown(this.#error);
+  }
+  set error(message: Message | null) {
+    this.#error = message;
+  }
+
+  /** What just succeeded (profile saved, error list written, cancelled). */
+  get notice(): string | null {
+    return shown(this.#notice);
+  }
+  set notice(message: Message | null) {
+    this.#notice = message;
+  }
+
   get busy(): boolean {
     return this.running !== null;
   }
@@ -107,7 +130,7 @@ export class ImportFlow {
     this.notice = null;
     this.#clearResult();
     if (this.path === "") {
-      this.error = "Bitte eine Datei wählen oder ihren Pfad eingeben.";
+      this.error = () => t("Bitte eine Datei wählen oder ihren Pfad eingeben.");
       return;
     }
     await this.inspect();
@@ -187,7 +210,7 @@ export class ImportFlow {
         Object.entries(profile.columns).map(([header, field]) => [header, field === "" ? null : field]),
       );
     }).then(() => {
-      if (this.error === null) this.notice = `Profil „${profile.name}“ angewendet.`;
+      if (this.error === null) this.notice = () => t("Profil „{name}“ angewendet.", { name: profile.name });
     });
   }
 
@@ -205,7 +228,8 @@ export class ImportFlow {
       return false;
     }
     this.error = null;
-    this.notice = `Zuordnung als Profil „${r.data.name}“ gespeichert.`;
+    const saved = r.data.name;
+    this.notice = () => t("Zuordnung als Profil „{name}“ gespeichert.", { name: saved });
     await this.loadProfiles();
     return true;
   }
@@ -296,7 +320,8 @@ export class ImportFlow {
       return false;
     }
     this.error = null;
-    this.notice = `Fehlerliste gespeichert: ${r.data}`;
+    const written = r.data;
+    this.notice = () => t("Fehlerliste gespeichert: {path}", { path: written });
     return true;
   }
 

@@ -1,5 +1,6 @@
 import { open, save } from "@tauri-apps/plugin-dialog";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { t } from "../i18n/i18n.svelte";
 
 /** File types the import reads. */
 export const TABLE_EXTENSIONS = ["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"];
@@ -7,10 +8,10 @@ export const TABLE_EXTENSIONS = ["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "tx
 /** The native "open" dialog for one table; `null` when the user cancels. */
 export async function pickTableFile(): Promise<string | null> {
   const chosen = await open({
-    title: "Tabelle für den Import wählen",
+    title: t("Tabelle für den Import wählen"),
     multiple: false,
     directory: false,
-    filters: [{ name: "Tabellen (XLSX, XLS, ODS, CSV)", extensions: TABLE_EXTENSIONS }],
+    filters: [{ name: t("Tabellen (XLSX, XLS, ODS, CSV)"), extensions: TABLE_EXTENSIONS }],
   });
   return typeof chosen === "string" ? chosen : null;
 }
@@ -18,9 +19,9 @@ export async function pickTableFile(): Promise<string | null> {
 /** The native "save" dialog for the error workbook; `null` when the user cancels. */
 export async function pickErrorFile(defaultName: string): Promise<string | null> {
   return save({
-    title: "Fehlerliste speichern",
+    title: t("Fehlerliste speichern"),
     defaultPath: defaultName,
-    filters: [{ name: "Excel-Arbeitsmappe", extensions: ["xlsx"] }],
+    filters: [{ name: t("Excel-Arbeitsmappe"), extensions: ["xlsx"] }],
   });
 }
 
@@ -51,8 +52,8 @@ export const listenForWindowDrops: ListenForDrops = async (handlers) =>
 /** The native "save" dialog for the reconciliation report; `null` when the user cancels. */
 export async function pickReportFile(defaultName: string): Promise<string | null> {
   return save({
-    title: "Abgleichsbericht speichern",
+    title: t("Abgleichsbericht speichern"),
     defaultPath: defaultName,
-    filters: [{ name: "Excel-Arbeitsmappe", extensions: ["xlsx"] }],
+    filters: [{ name: t("Excel-Arbeitsmappe"), extensions: ["xlsx"] }],
   });
 }

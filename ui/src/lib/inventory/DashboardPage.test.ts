@@ -1,9 +1,10 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import DashboardPage from "./DashboardPage.svelte";
 import { kpi } from "../../test/inventoryFixtures";
+import { setLocale } from "../i18n/i18n.svelte";
 
 const KPIS = [
   kpi({ school_id: "a", school_number: "100002", name: "Gymnasium Nord", pupils: 800, devices: 200, classrooms: 30, classrooms_with_display: 24, rooms: 50, rooms_with_wlan: 40, uplink_down_mbps: 1000, overdue_loans: 2, spent_cents: 50_000_00, allocated_cents: 100_000_00 }),
@@ -67,5 +68,44 @@ describe("DashboardPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Erneut versuchen" }));
     expect(await screen.findByTestId("total-devices")).toHaveProperty("textContent", "220");
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("DashboardPage in English", () => {
+  afterEach(() => setLocale("de"));
+
+  it("names the figures, charts and columns in English with German number forms, and follows a switch back", async () => {
+    mockIPC((cmd) => (cmd === "school_kpis" ? KPIS : null));
+    setLocale("en");
+    render(DashboardPage);
+    expect(await screen.findByRole("heading", { name: "Overview of all schools" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Refresh" })).toBeTruthy();
+    const totals = (await screen.findByTestId("dashboard-totals")).textContent!;
+    expect(totals).toContain("Devices in use");
+    expect(totals).toContain("Schools with a gigabit connection");
+    expect(totals).toContain("(50 % of the funds allocated to the schools)");
+    expect(screen.getByTestId("total-devices-per-pupil").textContent).toBe("0,22");
+    const chart = within(screen.getByTestId("chart-devices-per-pupil")).getByRole("img");
+    expect(chart.getAttribute("aria-label")).toBe(
+      "Bar chart Devices per pupil (lowest first): 100001 Grundschule am Park: 0,10; 100002 Gymnasium Nord: 0,25",
+    );
+    const header = screen.getByRole("columnheader", { name: /Devices per pupil/ });
+    await userEvent.click(within(header).getByRole("button"));
+    expect(schoolOrder()).toEqual(["Gymnasium Nord", "Grundschule am Park"]);
+
+    setLocale("de");
+    expect(await screen.findByRole("heading", { name: "Übersicht aller Schulen" })).toBeTruthy();
+    expect(screen.getByRole("columnheader", { name: /Geräte je Schüler/ }).getAttribute("aria-sort")).toBe("descending");
+  });
+
+  it("puts the core's German reason into an English sentence", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "school_kpis") throw { code: "database", message: "Die Datenbank ist gesperrt." };
+      return null;
+    });
+    setLocale("en");
+    render(DashboardPage);
+    expect((await screen.findByRole("alert")).textContent).toContain("The key figures could not be calculated: Die Datenbank ist gesperrt.");
+    expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();
   });
 });

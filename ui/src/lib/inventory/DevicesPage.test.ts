@@ -1,8 +1,9 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import DevicesPage from "./DevicesPage.svelte";
 import { callsOf, device, mockInventoryBackend } from "../../test/inventoryFixtures";
+import { setLocale } from "../i18n/i18n.svelte";
 
 const many = Array.from({ length: 450 }, (_, i) =>
   device({ id: `d${i}`, inventory_number: `INV-${String(i).padStart(4, "0")}` }),
@@ -223,5 +224,51 @@ describe("DevicesPage and loans", () => {
     await userEvent.click(await screen.findByTestId("device-lend"));
     expect(onLend).toHaveBeenCalledWith(expect.objectContaining({ id: "d2" }));
     expect(screen.queryByTestId("device-loan")).toBeNull();
+  });
+});
+
+describe("DevicesPage in English", () => {
+  afterEach(() => setLocale("de"));
+
+  it("lists devices under English headers with German dates and money", async () => {
+    mockInventoryBackend(many);
+    setLocale("en");
+    render(DevicesPage);
+    await expect.poll(() => screen.queryByText("INV-0000")).not.toBeNull();
+    expect(screen.getByRole("heading", { name: "Devices" })).toBeTruthy();
+    const grid = screen.getByRole("grid", { name: "Devices" });
+    const headers = within(grid).getAllByRole("columnheader").map((h) => h.textContent?.trim());
+    expect(headers).toEqual(["", "Inventory number ▲", "Category", "Model", "Serial number", "Status", "Purchase date", "Warranty until", "Price"]);
+    expect(screen.getByRole("status").textContent).toContain("200+ devices");
+    expect(screen.getByPlaceholderText("Inventory number, serial number, model")).toBeTruthy();
+    const first = screen.getByText("INV-0000").closest("[role=row]") as HTMLElement;
+    expect(first.textContent).toContain("12.03.2024");
+    expect(first.textContent).toContain("899,00 €");
+    expect(within(first).getByRole("checkbox").getAttribute("aria-label")).toBe("Select: INV-0000");
+  });
+
+  it("asks before moving the ticked devices, and its outcome follows a switch back to German", async () => {
+    const rows = Array.from({ length: 5 }, (_, i) => device({ id: `d${i}`, inventory_number: `INV-${i}` }));
+    const room = { id: "r1", created_at: "", updated_at: "", deleted_at: null, school_id: "s1", building_id: null, number: "A.101", name: null, floor: 1, kind: "classroom" as const, wlan_coverage: null, notes: null };
+    mockInventoryBackend(rows, { rooms: [room] });
+    setLocale("en");
+    render(DevicesPage);
+    await expect.poll(() => screen.queryAllByTestId("check-row").length).toBe(5);
+    await userEvent.click(screen.getByRole("checkbox", { name: "Select all loaded" }));
+    expect(screen.getByTestId("bulk-count").textContent).toBe("5 selected");
+    expect(screen.getByTestId("bulk-bar").textContent).toContain("To move devices to a room, choose a school first.");
+    await userEvent.selectOptions(screen.getByTestId("device-school-filter"), "100013 Geschwister-Scholl-Gymnasium");
+    await expect.poll(() => screen.queryAllByTestId("check-row").length).toBe(5);
+    await userEvent.click(screen.getByTestId("check-all"));
+    await userEvent.selectOptions(await screen.findByTestId("bulk-room"), "A.101");
+    await userEvent.click(screen.getByRole("button", { name: "Move" }));
+    expect(screen.getByTestId("bulk-bar").textContent).toContain(
+      "Move 5 devices to room A.101? Nothing is changed if any device does not allow the change.",
+    );
+    await userEvent.click(screen.getByRole("button", { name: "Apply" }));
+    await expect.poll(() => screen.getByRole("status").textContent).toContain("Devices changed: 5.");
+
+    setLocale("de");
+    await expect.poll(() => screen.getByRole("status").textContent).toContain("5 Geräte geändert.");
   });
 });

@@ -1,10 +1,12 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { render, screen } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import SchoolForm from "./SchoolForm.svelte";
 import RoomForm from "./RoomForm.svelte";
 import { VOCABULARY } from "../../test/inventoryFixtures";
+import type { InventoryVocabulary } from "../bindings";
+import { setLocale } from "../i18n/i18n.svelte";
 
 describe("SchoolForm and RoomForm", () => {
   it("creates a school after the core refused a taken school number", async () => {
@@ -77,5 +79,65 @@ describe("SchoolForm and RoomForm", () => {
       reason: null,
       data: { school_id: "s1", building_id: "b1", number: "A.204", name: null, floor: null, kind: "classroom", wlan_coverage: "full", notes: null },
     });
+  });
+});
+
+describe("SchoolForm and RoomForm in English", () => {
+  afterEach(() => setLocale("de"));
+
+  /** The fixture's vocabulary with the English labels the core sends along. */
+  const english: InventoryVocabulary = {
+    ...VOCABULARY,
+    room_kinds: [{ code: "classroom", label: "Unterrichtsraum", label_en: "Classroom" }],
+    wlan_coverages: [{ code: "full", label: "vollständig", label_en: "full coverage" }],
+  };
+
+  it("creates a room with English labels, messages and vocabulary", async () => {
+    const saves: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "list_buildings") return { items: [{ id: "b1", created_at: "", updated_at: "", deleted_at: null, school_id: "s1", name: "Hauptgebäude", code: "A", street: null, notes: null }], next: null };
+      if (cmd === "save_room") {
+        saves.push(args);
+        return { id: "r9", created_at: "", updated_at: "", deleted_at: null, ...(args as { data: object }).data };
+      }
+      throw `unbekanntes Kommando ${cmd}`;
+    });
+    setLocale("en");
+    const onSaved = vi.fn();
+    render(RoomForm, { props: { schoolId: "s1", room: null, vocabulary: english, onSaved, onCancel: () => {} } });
+    expect(screen.getByRole("heading", { name: "New room" })).toBeTruthy();
+    expect(screen.getByTestId("room-number").getAttribute("placeholder")).toBe("e.g. A.101");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(screen.getByText("Please enter the room number.")).toBeTruthy();
+    expect(screen.getByRole("alert").textContent).toBe("Please check the marked entries.");
+    expect(saves).toHaveLength(0);
+
+    await userEvent.type(screen.getByLabelText("Room number"), "A.204");
+    await userEvent.selectOptions(await screen.findByLabelText("Building"), "Hauptgebäude");
+    expect(screen.getByRole("option", { name: "Classroom" })).toBeTruthy();
+    await userEvent.selectOptions(screen.getByLabelText("Wi-Fi coverage"), "full coverage");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await expect.poll(() => onSaved.mock.calls.length).toBe(1);
+    expect(saves[0]).toEqual({
+      id: null,
+      reason: null,
+      data: { school_id: "s1", building_id: "b1", number: "A.204", name: null, floor: null, kind: "classroom", wlan_coverage: "full", notes: null },
+    });
+  });
+
+  it("checks the school's numbers with English messages that name what was typed", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "funding_authorities") return [{ id: "a1", name: "Stadt Beispielstadt" }];
+      throw `unbekanntes Kommando ${cmd}`;
+    });
+    setLocale("en");
+    render(SchoolForm, { props: { school: null, vocabulary: english, onSaved: () => {}, onCancel: () => {} } });
+    expect(screen.getByRole("heading", { name: "New school" })).toBeTruthy();
+    await userEvent.type(screen.getByLabelText("Pupils"), "zwölf");
+    expect(screen.getByText("“zwölf” is not a whole number.")).toBeTruthy();
+    await userEvent.type(screen.getByLabelText("Social index (1–9)"), "12");
+    expect(screen.getByText("Please enter a number from 1 to 9.")).toBeTruthy();
+    setLocale("de");
+    expect(await screen.findByText("„zwölf“ ist keine ganze Zahl.")).toBeTruthy();
   });
 });

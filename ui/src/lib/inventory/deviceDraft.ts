@@ -4,6 +4,7 @@
 import type { DeviceData, FieldError } from "../bindings";
 import type { Device, Room } from "../types";
 import { formatAmount, parseAmount, parseOptionalDate } from "../funding/format";
+import { t } from "../i18n/i18n.svelte";
 
 /** What the form holds: text as typed, codes for choices. Keys are the core's field names. */
 export interface DeviceDraft {
@@ -69,12 +70,12 @@ export function draftFrom(device: Device | null, schoolId = ""): DeviceDraft {
 }
 
 function text(value: string): string | null {
-  const t = value.trim();
-  return t === "" ? null : t;
+  const trimmed = value.trim();
+  return trimmed === "" ? null : trimmed;
 }
 
 /**
- * Reads the draft: the data to save, or the German problems by field. `rooms` are the rooms of
+ * Reads the draft: the data to save, or the problems by field (in the chosen language). `rooms` are the rooms of
  * the chosen school; the building follows from the room.
  */
 export function readDraft(
@@ -82,23 +83,23 @@ export function readDraft(
   rooms: Room[],
 ): { ok: true; data: DeviceData } | { ok: false; errors: DraftErrors } {
   const errors: DraftErrors = {};
-  if (draft.school_id === "") errors.school_id = "Bitte die Schule wählen.";
+  if (draft.school_id === "") errors.school_id = t("Bitte die Schule wählen.");
   const purchase = parseOptionalDate(draft.purchase_date);
   if (!purchase.ok) errors.purchase_date = purchase.message;
   const warranty = parseOptionalDate(draft.warranty_end);
   if (!warranty.ok) errors.warranty_end = warranty.message;
   if (purchase.ok && warranty.ok && purchase.value && warranty.value && warranty.value < purchase.value) {
-    errors.warranty_end = "Die Garantie kann nicht vor dem Kaufdatum enden.";
+    errors.warranty_end = t("Die Garantie kann nicht vor dem Kaufdatum enden.");
   }
   let price: number | null = null;
   if (draft.price_cents.trim() !== "") {
     const p = parseAmount(draft.price_cents);
     if (!p.ok) errors.price_cents = p.message;
-    else if (p.value < 0) errors.price_cents = "Der Preis darf nicht negativ sein.";
+    else if (p.value < 0) errors.price_cents = t("Der Preis darf nicht negativ sein.");
     else price = p.value;
   }
   const room = rooms.find((r) => r.id === draft.room_id) ?? null;
-  if (draft.room_id !== "" && room === null) errors.room_id = "Der Raum gehört nicht zu dieser Schule.";
+  if (draft.room_id !== "" && room === null) errors.room_id = t("Der Raum gehört nicht zu dieser Schule.");
   if (Object.keys(errors).length > 0 || !purchase.ok || !warranty.ok) return { ok: false, errors };
   return {
     ok: true,

@@ -1,10 +1,11 @@
 // A form described by its fields: what each field holds (text, whole number, date, money, a
-// choice …), its German label, and how the typed text becomes the core's value. EntryForm draws
+// choice …), its label in the chosen language, and how the typed text becomes the core's value. EntryForm draws
 // it; the buildings, fibre links, access points and presentation hardware are edited with it.
 // The core validates again on save, with the same field names.
 
 import type { Label } from "../bindings";
 import { formatAmount, formatDate, parseAmount, parseOptionalDate } from "../funding/format";
+import { t, tc } from "../i18n/i18n.svelte";
 import { parseCount } from "./placeDraft";
 
 export type FieldKind = "text" | "count" | "date" | "money" | "select" | "bool" | "multi" | "list";
@@ -57,7 +58,7 @@ export function entryDraft(specs: FieldSpec[], values: Record<string, unknown>):
   return draft;
 }
 
-/** The core's values from the typed text, or the German problem of each field. */
+/** The core's values from the typed text, or the problem of each field (in the chosen language). */
 export function readEntry(specs: FieldSpec[], draft: EntryDraft): { ok: true; data: Record<string, unknown> } | { ok: false; errors: EntryErrors } {
   const data: Record<string, unknown> = {};
   const errors: EntryErrors = {};
@@ -69,7 +70,7 @@ export function readEntry(specs: FieldSpec[], draft: EntryDraft): { ok: true; da
     }
     const text = (typeof raw === "string" ? raw : "").trim();
     if (text === "") {
-      if (f.required) errors[f.key] = `Bitte „${f.label}“ angeben.`;
+      if (f.required) errors[f.key] = t("Bitte „{field}“ angeben.", { field: f.label });
       data[f.key] = f.kind === "list" ? [] : null;
       continue;
     }
@@ -89,7 +90,7 @@ export function readEntry(specs: FieldSpec[], draft: EntryDraft): { ok: true; da
       case "money": {
         const m = parseAmount(text);
         if (!m.ok) errors[f.key] = m.message;
-        else if (m.value < 0) errors[f.key] = "Der Betrag darf nicht negativ sein.";
+        else if (m.value < 0) errors[f.key] = t("Der Betrag darf nicht negativ sein.");
         else data[f.key] = m.value;
         break;
       }
@@ -110,18 +111,21 @@ export function readEntry(specs: FieldSpec[], draft: EntryDraft): { ok: true; da
 }
 
 const asset = (statuses: Label[]): FieldSpec[] => [
-  { key: "inventory_number", label: "Inventarnummer", kind: "text" },
-  { key: "serial_number", label: "Seriennummer", kind: "text" },
-  { key: "manufacturer", label: "Hersteller", kind: "text" },
-  { key: "model", label: "Modell", kind: "text" },
-  { key: "status", label: "Status", kind: "select", options: statuses, required: true },
-  { key: "purchase_date", label: "Kaufdatum", kind: "date", placeholder: "TT.MM.JJJJ" },
-  { key: "price_cents", label: "Preis (€)", kind: "money", placeholder: "1.234,56" },
-  { key: "warranty_end", label: "Garantie bis", kind: "date", placeholder: "TT.MM.JJJJ" },
-  { key: "notes", label: "Notizen", kind: "text" },
+  { key: "inventory_number", label: t("Inventarnummer"), kind: "text" },
+  { key: "serial_number", label: t("Seriennummer"), kind: "text" },
+  { key: "manufacturer", label: t("Hersteller"), kind: "text" },
+  { key: "model", label: t("Modell"), kind: "text" },
+  { key: "status", label: t("Status"), kind: "select", options: statuses, required: true },
+  { key: "purchase_date", label: t("Kaufdatum"), kind: "date", placeholder: t("TT.MM.JJJJ") },
+  { key: "price_cents", label: t("Preis (€)"), kind: "money", placeholder: "1.234,56" },
+  { key: "warranty_end", label: t("Garantie bis"), kind: "date", placeholder: t("TT.MM.JJJJ") },
+  { key: "notes", label: t("Notizen"), kind: "text" },
 ];
 
-/** The fields of each kind of entry the EntryForm edits, with the vocabulary's choices. */
+/**
+ * The fields of each kind of entry the EntryForm edits, with the vocabulary's choices. Their
+ * labels are in the language chosen at the call: call it in a `$derived` to follow a switch.
+ */
 export function entrySpecs(v: {
   asset_statuses: Label[];
   presentation_kinds: Label[];
@@ -134,40 +138,41 @@ export function entrySpecs(v: {
 }): Record<"building" | "fibre_link" | "access_point" | "presentation_hardware", FieldSpec[]> {
   return {
     building: [
-      { key: "name", label: "Name", kind: "text", required: true },
-      { key: "code", label: "Kürzel", kind: "text" },
-      { key: "street", label: "Straße", kind: "text" },
-      { key: "notes", label: "Notizen", kind: "text" },
+      { key: "name", label: t("Name"), kind: "text", required: true },
+      { key: "code", label: t("Kürzel"), kind: "text" },
+      { key: "street", label: t("Straße"), kind: "text" },
+      { key: "notes", label: t("Notizen"), kind: "text" },
     ],
     fibre_link: [
-      { key: "link_type", label: "Art", kind: "select", options: v.link_types, required: true },
-      { key: "status", label: "Status", kind: "select", options: v.link_statuses, required: true },
-      { key: "provider", label: "Anbieter", kind: "text" },
-      { key: "technology", label: "Technik", kind: "select", options: v.uplink_technologies },
-      { key: "down_mbps", label: "Download (Mbit/s)", kind: "count", max: 1_000_000 },
-      { key: "up_mbps", label: "Upload (Mbit/s)", kind: "count", max: 1_000_000 },
-      { key: "commissioned_on", label: "In Betrieb seit", kind: "date", placeholder: "TT.MM.JJJJ" },
-      { key: "contract_end", label: "Vertragsende", kind: "date", placeholder: "TT.MM.JJJJ" },
-      { key: "monthly_cost_cents", label: "Kosten je Monat (€)", kind: "money" },
-      { key: "fibre_type", label: "Fasertyp", kind: "select", options: v.fibre_types },
-      { key: "fibre_count", label: "Fasern", kind: "count", max: 10_000 },
-      { key: "length_m", label: "Länge (m)", kind: "count", max: 1_000_000 },
-      { key: "notes", label: "Notizen", kind: "text" },
+      { key: "link_type", label: t("Art"), kind: "select", options: v.link_types, required: true },
+      { key: "status", label: t("Status"), kind: "select", options: v.link_statuses, required: true },
+      { key: "provider", label: t("Anbieter"), kind: "text" },
+      // "Technik" alone is the navigation's "Equipment"; the empty placeholder names this sense.
+      { key: "technology", label: tc("technology", "Technik"), kind: "select", options: v.uplink_technologies },
+      { key: "down_mbps", label: t("Download (Mbit/s)"), kind: "count", max: 1_000_000 },
+      { key: "up_mbps", label: t("Upload (Mbit/s)"), kind: "count", max: 1_000_000 },
+      { key: "commissioned_on", label: t("In Betrieb seit"), kind: "date", placeholder: t("TT.MM.JJJJ") },
+      { key: "contract_end", label: t("Vertragsende"), kind: "date", placeholder: t("TT.MM.JJJJ") },
+      { key: "monthly_cost_cents", label: t("Kosten je Monat (€)"), kind: "money" },
+      { key: "fibre_type", label: t("Fasertyp"), kind: "select", options: v.fibre_types },
+      { key: "fibre_count", label: t("Fasern"), kind: "count", max: 10_000 },
+      { key: "length_m", label: t("Länge (m)"), kind: "count", max: 1_000_000 },
+      { key: "notes", label: t("Notizen"), kind: "text" },
     ],
     access_point: [
       ...asset(v.asset_statuses),
-      { key: "mac_address", label: "MAC-Adresse", kind: "text", placeholder: "aa:bb:cc:dd:ee:ff" },
-      { key: "wifi_standard", label: "WLAN-Standard", kind: "select", options: v.wifi_standards },
-      { key: "bands", label: "Frequenzbänder", kind: "multi", options: v.wifi_bands },
-      { key: "poe", label: "PoE", kind: "bool" },
-      { key: "controller", label: "Controller", kind: "text" },
-      { key: "ssids", label: "SSIDs (mit Komma getrennt)", kind: "list" },
-      { key: "installed_on", label: "Installiert am", kind: "date", placeholder: "TT.MM.JJJJ" },
+      { key: "mac_address", label: t("MAC-Adresse"), kind: "text", placeholder: "aa:bb:cc:dd:ee:ff" },
+      { key: "wifi_standard", label: t("WLAN-Standard"), kind: "select", options: v.wifi_standards },
+      { key: "bands", label: t("Frequenzbänder"), kind: "multi", options: v.wifi_bands },
+      { key: "poe", label: t("PoE"), kind: "bool" },
+      { key: "controller", label: t("Controller"), kind: "text" },
+      { key: "ssids", label: t("SSIDs (mit Komma getrennt)"), kind: "list" },
+      { key: "installed_on", label: t("Installiert am"), kind: "date", placeholder: t("TT.MM.JJJJ") },
     ],
     presentation_hardware: [
-      { key: "kind", label: "Art", kind: "select", options: v.presentation_kinds, required: true },
-      { key: "size_inches", label: "Diagonale (Zoll)", kind: "count", min: 1, max: 300 },
-      { key: "installed_on", label: "Installiert am", kind: "date", placeholder: "TT.MM.JJJJ" },
+      { key: "kind", label: t("Art"), kind: "select", options: v.presentation_kinds, required: true },
+      { key: "size_inches", label: t("Diagonale (Zoll)"), kind: "count", min: 1, max: 300 },
+      { key: "installed_on", label: t("Installiert am"), kind: "date", placeholder: t("TT.MM.JJJJ") },
       ...asset(v.asset_statuses),
     ],
   };

@@ -3,6 +3,7 @@
 
 import type { CoreError, FieldError } from "../bindings";
 import { errorMessage } from "../errors";
+import { t } from "../i18n/i18n.svelte";
 
 export class FieldProblems<K extends string> {
   /** Fields the user has changed: their own problems show while typing. */
@@ -43,8 +44,19 @@ export class FieldProblems<K extends string> {
    * fields; for other errors their own message).
    */
   refused(error: CoreError, shown: (field: string) => boolean = () => true): string {
-    if (error.code !== "validation") return errorMessage(error);
-    const hidden = this.fromCore(error.errors, shown);
-    return hidden.length > 0 ? hidden.join(" ") : "Bitte die markierten Angaben prüfen.";
+    return this.refusal(error, shown)();
+  }
+
+  /**
+   * As `refused`, as a function that gives the message when it is shown: the form's own
+   * pointer to the marked fields then reads in the language chosen at that time.
+   */
+  refusal(error: CoreError, shown: (field: string) => boolean = () => true): () => string {
+    if (error.code !== "validation") {
+      const message = errorMessage(error);
+      return () => message;
+    }
+    const hidden = this.fromCore(error.errors, shown).join(" ");
+    return () => (hidden !== "" ? hidden : t("Bitte die markierten Angaben prüfen."));
   }
 }

@@ -3,6 +3,7 @@
 // (`school_kpis`); the same figures are in the KPI report.
 
 import type { SchoolKpi } from "../bindings";
+import { t } from "../i18n/i18n.svelte";
 
 /** Uplink bandwidth from which a school counts as connected by gigabit (the core's `GIGABIT_MBPS`). */
 export const GIGABIT_MBPS = 1000;
@@ -77,23 +78,24 @@ export function formatCount(n: number | null | undefined): string {
 /** A sortable column of the school table: what it shows and the value it sorts by. */
 export interface KpiColumn {
   key: string;
-  label: string;
+  /** The header, in the chosen language. */
+  label: () => string;
   numeric: boolean;
   value: (k: SchoolKpi) => number | string | null;
 }
 
 export const KPI_COLUMNS: KpiColumn[] = [
-  { key: "school_number", label: "Schulnummer", numeric: false, value: (k) => k.school_number },
-  { key: "name", label: "Schule", numeric: false, value: (k) => k.name },
-  { key: "social_index", label: "Sozialindex", numeric: true, value: (k) => k.social_index },
-  { key: "pupils", label: "Schüler", numeric: true, value: (k) => k.pupils },
-  { key: "devices", label: "Geräte", numeric: true, value: (k) => k.devices },
-  { key: "devices_per_pupil", label: "Geräte je Schüler", numeric: true, value: devicesPerPupil },
-  { key: "display_share", label: "Unterrichtsräume mit Anzeigetechnik", numeric: true, value: displayShare },
-  { key: "wlan_share", label: "Räume mit WLAN", numeric: true, value: wlanShare },
-  { key: "uplink", label: "Anschluss (Mbit/s)", numeric: true, value: (k) => k.uplink_down_mbps },
-  { key: "past_replacement_age", label: "Über Ersatzalter", numeric: true, value: (k) => k.past_replacement_age },
-  { key: "overdue_loans", label: "Überfällige Ausleihen", numeric: true, value: (k) => k.overdue_loans },
+  { key: "school_number", label: () => t("Schulnummer"), numeric: false, value: (k) => k.school_number },
+  { key: "name", label: () => t("Schule"), numeric: false, value: (k) => k.name },
+  { key: "social_index", label: () => t("Sozialindex"), numeric: true, value: (k) => k.social_index },
+  { key: "pupils", label: () => t("Schüler"), numeric: true, value: (k) => k.pupils },
+  { key: "devices", label: () => t("Geräte"), numeric: true, value: (k) => k.devices },
+  { key: "devices_per_pupil", label: () => t("Geräte je Schüler"), numeric: true, value: devicesPerPupil },
+  { key: "display_share", label: () => t("Unterrichtsräume mit Anzeigetechnik"), numeric: true, value: displayShare },
+  { key: "wlan_share", label: () => t("Räume mit WLAN"), numeric: true, value: wlanShare },
+  { key: "uplink", label: () => t("Anschluss (Mbit/s)"), numeric: true, value: (k) => k.uplink_down_mbps },
+  { key: "past_replacement_age", label: () => t("Über Ersatzalter"), numeric: true, value: (k) => k.past_replacement_age },
+  { key: "overdue_loans", label: () => t("Überfällige Ausleihen"), numeric: true, value: (k) => k.overdue_loans },
 ];
 
 /** The schools ordered by `key`; schools without a value come last either way. */

@@ -1,79 +1,91 @@
-// German names of the core's fields and kinds of entry, and how a history value reads.
+// Names of the core's fields and kinds of entry in the chosen language, and how a history value reads.
 
 import type { InventoryVocabulary, Label } from "../bindings";
 import { formatDate, formatEuro } from "../funding/format";
+import { label, t, tc } from "../i18n/i18n.svelte";
 
-export const FIELD_LABELS: Record<string, string> = {
-  authority_id: "Schulträger",
-  school_id: "Schule",
-  building_id: "Gebäude",
-  room_id: "Raum",
-  inventory_number: "Inventarnummer",
-  serial_number: "Seriennummer",
-  manufacturer: "Hersteller",
-  model: "Modell",
-  purchase_date: "Kaufdatum",
-  price_cents: "Preis",
-  warranty_end: "Garantie bis",
-  status: "Status",
-  notes: "Notizen",
-  category: "Kategorie",
-  user_group: "Nutzergruppe",
-  os: "Betriebssystem",
-  deleted_at: "Gelöscht",
-  land: "Land",
-  school_number: "Schulnummer",
-  name: "Name",
-  school_type_label: "Schulform (Bezeichnung)",
-  school_type: "Schulform",
-  street: "Straße",
-  postcode: "PLZ",
-  city: "Ort",
-  pupils: "Schülerzahl",
-  teachers: "Lehrkräfte",
-  headcount_date: "Stichtag",
-  social_index: "Sozialindex",
-  number: "Raumnummer",
-  floor: "Etage",
-  kind: "Art",
-  wlan_coverage: "WLAN-Abdeckung",
-  mac_address: "MAC-Adresse",
-  installed_on: "Installiert am",
-  holder_name: "Ausgeliehen an",
-  loaned_on: "Ausgeliehen am",
-  due_on: "Rückgabe fällig",
-  returned_on: "Zurückgegeben am",
-};
+/**
+ * A table of names whose entries are read when used, so that each reads in the language chosen
+ * at that moment (`FIELD_LABELS.room_id` is "Raum" or "Room").
+ */
+function named(texts: Record<string, () => string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, text] of Object.entries(texts)) Object.defineProperty(out, key, { get: text, enumerable: true });
+  return out;
+}
 
-export const KIND_LABELS: Record<string, string> = {
-  school: "Schulen",
-  room: "Räume",
-  device: "Geräte",
-  access_point: "Access Points",
-  presentation_hardware: "Präsentationstechnik",
-};
+export const FIELD_LABELS: Record<string, string> = named({
+  authority_id: () => t("Schulträger"),
+  school_id: () => t("Schule"),
+  building_id: () => tc("singular", "Gebäude"),
+  room_id: () => t("Raum"),
+  inventory_number: () => t("Inventarnummer"),
+  serial_number: () => t("Seriennummer"),
+  manufacturer: () => t("Hersteller"),
+  model: () => t("Modell"),
+  purchase_date: () => t("Kaufdatum"),
+  price_cents: () => t("Preis"),
+  warranty_end: () => t("Garantie bis"),
+  status: () => t("Status"),
+  notes: () => t("Notizen"),
+  category: () => t("Kategorie"),
+  user_group: () => t("Nutzergruppe"),
+  os: () => t("Betriebssystem"),
+  deleted_at: () => t("Gelöscht"),
+  land: () => t("Land"),
+  school_number: () => t("Schulnummer"),
+  name: () => t("Name"),
+  school_type_label: () => t("Schulform (Bezeichnung)"),
+  school_type: () => t("Schulform"),
+  street: () => t("Straße"),
+  postcode: () => t("PLZ"),
+  city: () => t("Ort"),
+  pupils: () => t("Schülerzahl"),
+  teachers: () => t("Lehrkräfte"),
+  headcount_date: () => t("Stichtag"),
+  social_index: () => t("Sozialindex"),
+  number: () => t("Raumnummer"),
+  floor: () => t("Etage"),
+  kind: () => t("Art"),
+  wlan_coverage: () => t("WLAN-Abdeckung"),
+  mac_address: () => t("MAC-Adresse"),
+  installed_on: () => t("Installiert am"),
+  holder_name: () => t("Ausgeliehen an"),
+  loaned_on: () => t("Ausgeliehen am"),
+  due_on: () => t("Rückgabe fällig"),
+  returned_on: () => t("Zurückgegeben am"),
+});
 
-export const SOURCE_LABELS: Record<string, string> = {
-  manual: "Eingabe",
-  import: "Import",
-  sync: "Abgleich mit dem Hub",
-  bundle: "Abgleichspaket",
-  demo: "Beispieldaten",
-  restore: "Wiederherstellung",
-};
+export const KIND_LABELS: Record<string, string> = named({
+  school: () => t("Schulen"),
+  room: () => t("Räume"),
+  device: () => t("Geräte"),
+  access_point: () => t("Access Points"),
+  presentation_hardware: () => t("Präsentationstechnik"),
+});
+
+export const SOURCE_LABELS: Record<string, string> = named({
+  manual: () => t("Eingabe"),
+  import: () => t("Import"),
+  sync: () => t("Abgleich mit dem Hub"),
+  bundle: () => t("Abgleichspaket"),
+  demo: () => t("Beispieldaten"),
+  restore: () => t("Wiederherstellung"),
+});
 
 export function fieldLabel(field: string): string {
   return FIELD_LABELS[field] ?? field;
 }
 
 function find(list: Label[], code: string): string | undefined {
-  return list.find((l) => l.code === code)?.label;
+  const entry = list.find((l) => l.code === code);
+  return entry ? label(entry) : undefined;
 }
 
-/** A value of the change log as a person reads it: dates, money and codes in German. */
+/** A value of the change log as a person reads it: dates and money in German form, codes by their label. */
 export function historyValue(field: string, value: unknown, vocabulary: InventoryVocabulary | null): string {
   if (value === null || value === undefined || value === "") return "–";
-  if (typeof value === "boolean") return value ? "ja" : "nein";
+  if (typeof value === "boolean") return value ? t("ja") : t("nein");
   if (field.endsWith("_cents") && typeof value === "number") return formatEuro(value);
   if (typeof value === "number") return new Intl.NumberFormat("de-DE").format(value);
   if (typeof value !== "string") return JSON.stringify(value);
@@ -89,8 +101,8 @@ export function historyValue(field: string, value: unknown, vocabulary: Inventor
       kind: vocabulary.room_kinds,
       wlan_coverage: vocabulary.wlan_coverages,
     };
-    const label = lists[field] ? find(lists[field], value) : undefined;
-    if (label) return label;
+    const shown = lists[field] ? find(lists[field], value) : undefined;
+    if (shown) return shown;
   }
   return value;
 }

@@ -4,6 +4,7 @@
 
 import type { Land, RoomData, RoomKind, SchoolData, SchoolType, WlanCoverage } from "../bindings";
 import { formatDate, parseOptionalDate } from "../funding/format";
+import { t } from "../i18n/i18n.svelte";
 import type { Room, School } from "../types";
 
 export type Problems<K extends string> = Partial<Record<K, string>>;
@@ -11,11 +12,13 @@ export type Read<T, K extends string> = { ok: true; data: T } | { ok: false; err
 
 /** An optional whole number between `min` and `max`, typed with or without thousands dots. */
 export function parseCount(text: string, min: number, max: number): { ok: true; value: number | null } | { ok: false; message: string } {
-  const t = text.trim().replace(/\./g, "");
-  if (t === "") return { ok: true, value: null };
-  if (!/^\d+$/.test(t)) return { ok: false, message: `„${text.trim()}“ ist keine ganze Zahl.` };
-  const value = Number(t);
-  if (value < min || value > max) return { ok: false, message: `Bitte eine Zahl von ${min} bis ${max.toLocaleString("de-DE")} eingeben.` };
+  const digits = text.trim().replace(/\./g, "");
+  if (digits === "") return { ok: true, value: null };
+  if (!/^\d+$/.test(digits)) return { ok: false, message: t("„{text}“ ist keine ganze Zahl.", { text: text.trim() }) };
+  const value = Number(digits);
+  if (value < min || value > max) {
+    return { ok: false, message: t("Bitte eine Zahl von {min} bis {max} eingeben.", { min, max: max.toLocaleString("de-DE") }) };
+  }
   return { ok: true, value };
 }
 
@@ -62,10 +65,10 @@ export function schoolDraft(school: School | null, authorityId = "", land = "NW"
 /** Checks what can be checked while typing; `typeLabel` names the school type when no own label is typed. */
 export function readSchool(d: SchoolDraft, typeLabel: (code: string) => string): Read<SchoolData, SchoolField> {
   const errors: Problems<SchoolField> = {};
-  if (d.authority_id === "") errors.authority_id = "Bitte den Schulträger wählen.";
-  if (d.school_number.trim() === "") errors.school_number = "Bitte die Schulnummer angeben.";
-  if (d.name.trim() === "") errors.name = "Bitte den Namen der Schule angeben.";
-  if (d.postcode.trim() !== "" && !/^\d{5}$/.test(d.postcode.trim())) errors.postcode = "Eine Postleitzahl hat fünf Ziffern.";
+  if (d.authority_id === "") errors.authority_id = t("Bitte den Schulträger wählen.");
+  if (d.school_number.trim() === "") errors.school_number = t("Bitte die Schulnummer angeben.");
+  if (d.name.trim() === "") errors.name = t("Bitte den Namen der Schule angeben.");
+  if (d.postcode.trim() !== "" && !/^\d{5}$/.test(d.postcode.trim())) errors.postcode = t("Eine Postleitzahl hat fünf Ziffern.");
   const pupils = parseCount(d.pupils, 0, 10_000);
   if (!pupils.ok) errors.pupils = pupils.message;
   const teachers = parseCount(d.teachers, 0, 2_000);
@@ -121,9 +124,9 @@ export function roomDraft(room: Room | null): RoomDraft {
 
 export function readRoom(d: RoomDraft, schoolId: string): Read<RoomData, RoomField> {
   const errors: Problems<RoomField> = {};
-  if (d.number.trim() === "") errors.number = "Bitte die Raumnummer angeben.";
+  if (d.number.trim() === "") errors.number = t("Bitte die Raumnummer angeben.");
   const floor = d.floor.trim();
-  if (floor !== "" && !/^-?\d{1,2}$/.test(floor)) errors.floor = "Die Etage ist eine ganze Zahl (Keller: -1).";
+  if (floor !== "" && !/^-?\d{1,2}$/.test(floor)) errors.floor = t("Die Etage ist eine ganze Zahl (Keller: -1).");
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import ReportsPage from "./ReportsPage.svelte";
@@ -6,6 +6,7 @@ import type { Channel } from "@tauri-apps/api/core";
 import type { Column, Document, ReportPreview, SaveProgress } from "../bindings";
 import { BASIS, callsOf, mockFundingBackend } from "../../test/fundingFixtures";
 import { cellText } from "./cells";
+import { setLocale } from "../i18n/i18n.svelte";
 
 const INVENTORY: Column[] = [{ title: "Inventar", kind: "text" }];
 
@@ -194,5 +195,52 @@ describe("Berichte", () => {
       plain: false,
       path: "/home/admin/geraete.xlsx",
     });
+  });
+});
+
+describe("Berichte in English", () => {
+  afterEach(() => setLocale("de"));
+
+  it("labels the form and the preview in English, with the report's own text and German numbers", async () => {
+    setLocale("en");
+    mockFundingBackend({ report_preview: () => PREVIEW });
+    render(ReportsPage, { pickPath: async () => null });
+    expect(screen.getByRole("heading", { name: "Reports and exports" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Export a list" })).toBeTruthy();
+    await expect.poll(() => (screen.getByLabelText("Funding programme") as HTMLSelectElement).value).toBe(BASIS);
+    expect(screen.getByLabelText("School authority")).toBeTruthy();
+    expect((screen.getByLabelText("Report") as HTMLSelectElement).selectedOptions[0].textContent).toBe("Verwendungsnachweis (proof of use)");
+    expect(screen.getByRole("button", { name: "Save" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Export" })).toBeTruthy();
+
+    await userEvent.click(screen.getByTestId("report-preview"));
+
+    const preview = await screen.findByTestId("report-document");
+    // The document is the core's (German) text; the page's own words around it are English.
+    expect(within(preview).getByRole("heading", { name: "Verwendungsnachweis" })).toBeTruthy();
+    const captions = within(preview)
+      .getAllByTestId("report-table")
+      .map((t) => t.querySelector("caption")?.textContent?.trim());
+    expect(captions).toEqual(["Belegliste (1.234 rows, the first 2 shown)", "Inventar je Position (3.448 rows, the first 1 shown)"]);
+    expect(screen.getByTestId("report-left-out").textContent).toContain("Only in XLSX and CSV: Inventarliste (21.547 rows)");
+  });
+
+  it("says what is wrong with the months in the chosen language, and follows a switch", async () => {
+    setLocale("en");
+    const calls = mockFundingBackend({ report_preview: () => PREVIEW });
+    render(ReportsPage, { pickPath: async () => null });
+    await userEvent.selectOptions(screen.getByLabelText("Report"), "Lifecycle (warranty, replacement needs)");
+    const months = screen.getByLabelText("Months ahead");
+    await userEvent.clear(months);
+    await userEvent.type(months, "twelve");
+    await userEvent.click(screen.getByTestId("report-preview"));
+
+    const error = await screen.findByTestId("report-error");
+    expect(error.textContent).toBe("Please enter the months as a whole number.");
+    expect(callsOf(calls, "report_preview")).toEqual([]);
+
+    setLocale("de");
+    await expect.poll(() => error.textContent).toBe("Bitte die Monate als ganze Zahl angeben.");
+    expect(screen.getByLabelText("Monate voraus")).toBe(months);
   });
 });

@@ -1,10 +1,12 @@
 import { save } from "@tauri-apps/plugin-dialog";
 import type { FileFormat } from "../bindings";
+import { t } from "../i18n/i18n.svelte";
 
-const FILTERS: Record<FileFormat, { name: string; extensions: string[] }> = {
-  pdf: { name: "PDF-Dokument", extensions: ["pdf"] },
-  xlsx: { name: "Excel-Arbeitsmappe", extensions: ["xlsx"] },
-  csv: { name: "CSV-Datei", extensions: ["csv"] },
+/** The dialog's file type for each format, named in the chosen language. */
+const FILTERS: Record<FileFormat, () => { name: string; extensions: string[] }> = {
+  pdf: () => ({ name: t("PDF-Dokument"), extensions: ["pdf"] }),
+  xlsx: () => ({ name: t("Excel-Arbeitsmappe"), extensions: ["xlsx"] }),
+  csv: () => ({ name: t("CSV-Datei"), extensions: ["csv"] }),
 };
 
 /** Asks where to save; `null` when the user cancels. Tests pass their own. */
@@ -12,4 +14,4 @@ export type PickSavePath = (defaultName: string, format: FileFormat) => Promise<
 
 /** The native "save" dialog. */
 export const pickSavePath: PickSavePath = (defaultName, format) =>
-  save({ title: "Bericht speichern", defaultPath: defaultName, filters: [FILTERS[format]] });
+  save({ title: t("Bericht speichern"), defaultPath: defaultName, filters: [FILTERS[format]()] });

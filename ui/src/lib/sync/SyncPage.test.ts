@@ -1,10 +1,11 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import SyncPage from "./SyncPage.svelte";
 import { SyncFlow } from "./syncFlow.svelte";
 import type { ConflictView, SyncRun, SyncStatus } from "../bindings";
+import { setLocale } from "../i18n/i18n.svelte";
 
 type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -251,5 +252,58 @@ describe("Abgleich", () => {
     const idle = new SyncFlow();
     await idle.backgroundTick();
     expect(idle.lastRun).toBeNull();
+  });
+});
+
+describe("Abgleich in English", () => {
+  afterEach(() => setLocale("de"));
+
+  it("shows the status and the enrolment in English and writes a bundle", async () => {
+    setLocale("en");
+    mockSync({
+      sync_status: () => notEnrolled,
+      sync_conflicts: () => [],
+      bundle_export: () => ({ operations: 1234, origin: "node-a", applied: 0, skipped: 0 }),
+    });
+    render(SyncPage, { flow: new SyncFlow(), pickBundle: async () => "/media/usb/laptop-a.sibundle" });
+
+    expect((await screen.findByTestId("sync-hub")).textContent).toBe("not enrolled");
+    expect(screen.getByRole("heading", { name: "Sync" })).toBeTruthy();
+    expect(screen.getByTestId("sync-last").textContent).toBe("never");
+    expect(screen.getByText("No open conflicts.")).toBeTruthy();
+    const form = screen.getByTestId("sync-enroll");
+    expect(within(form).getByRole("heading", { name: "Enrol with the hub" })).toBeTruthy();
+    // The command named in the note stays code, wherever English puts it.
+    expect(form.querySelector("p")?.textContent).toBe(
+      "The one-time enrolment code is issued by the education office (schulinventar hub enroll).",
+    );
+    expect(form.querySelector("p code")?.textContent).toBe("schulinventar hub enroll");
+    await userEvent.click(within(form).getByRole("button", { name: "Enrol" }));
+    expect((await screen.findByTestId("sync-error")).textContent).toBe(
+      "Please enter the hub address, enrolment code and device name.",
+    );
+    expect(screen.getByLabelText("Hub address")).toBeTruthy();
+    expect(screen.getByLabelText("Enrolment code")).toBeTruthy();
+
+    await userEvent.click(within(screen.getByTestId("bundle-export")).getByRole("button", { name: "Write bundle" }));
+    expect((await screen.findByTestId("sync-notice")).textContent).toBe(
+      "Bundle written: 1.234 changes to /media/usb/laptop-a.sibundle",
+    );
+  });
+
+  it("asks about a conflict in English", async () => {
+    setLocale("en");
+    mockSync({ sync_status: () => enrolled, sync_hub_reachable: () => false, sync_conflicts: () => [conflict] });
+    render(SyncPage, { flow: new SyncFlow() });
+    await expect.poll(async () => (await screen.findByTestId("sync-reachable")).textContent).toBe("no");
+    const row = await screen.findByTestId("conflict");
+    expect(row.textContent).toContain("Room");
+    expect(row.textContent).toContain("Conflict a1b2c3d4");
+    expect(screen.getByRole("button", { name: "Sync now" })).toBeTruthy();
+
+    const confirm = vi.spyOn(window, "confirm").mockReturnValue(false);
+    await userEvent.click(within(row).getByRole("button", { name: "Use overwritten value" }));
+    expect(confirm.mock.calls[0][0]).toBe('Resolve conflict a1b2c3d4: set “name” of Room r-1 to "Physik"?');
+    confirm.mockRestore();
   });
 });
