@@ -44,6 +44,9 @@ pub enum OpenState {
     Failed,
 }
 
+/// Page cache of the window's connection, in KiB as SQLite's `cache_size` counts negative values.
+const WINDOW_CACHE_KIB: i64 = -8_000;
+
 /// How long a sync's write waits for another connection's transaction (an import writes its
 /// rows in one) before it gives up; a command's store waits for a page of the sync at most
 /// the five seconds the store sets.
@@ -135,6 +138,9 @@ impl AppState {
             self.set_status(OpenState::Opening, Some(step), None)
         }) {
             Ok(store) => {
+                // The window's reads come from the OS's file cache about as fast; a small page
+                // cache of its own keeps the app's memory low (the core's default is 32 MB).
+                store.conn().pragma_update(None, "cache_size", WINDOW_CACHE_KIB).map_err(CoreError::from)?;
                 self.set_status(OpenState::Ready, None, None);
                 Ok(store)
             }

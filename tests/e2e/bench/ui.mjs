@@ -20,7 +20,8 @@ import { Session, sleep, startDriver } from "../webdriver.mjs";
 import { root } from "../app.mjs";
 
 const release = join(process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, "target"), "release");
-const app = join(release, "schulinventar-app");
+// BENCH_APP measures another build of the app against the same bare window and demo.
+const app = process.env.BENCH_APP ? resolve(process.env.BENCH_APP) : join(release, "schulinventar-app");
 const bare = join(release, "examples", "bare_window");
 const cliBinary = join(release, "schulinventar");
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
