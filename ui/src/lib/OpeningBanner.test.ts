@@ -58,6 +58,23 @@ describe("opening the database", () => {
     expect(alert.textContent).toContain("keine lesbare SQLite-Datenbank");
   });
 
+  it("shows nothing and asks no more when the answer is empty or refused", async () => {
+    let asked = 0;
+    render(OpeningBanner, { load: async () => (asked++, null as unknown as DatabaseStatus), interval: 10, quietFor: 0 });
+    render(OpeningBanner, {
+      load: async () => {
+        asked++;
+        throw "unbekanntes Kommando";
+      },
+      interval: 10,
+      quietFor: 0,
+    });
+    await new Promise((r) => setTimeout(r, 80));
+    expect(asked).toBe(2);
+    expect(screen.queryByTestId("database-opening")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
   it("shows the upgrade's step in English", async () => {
     setLocale("en");
     render(OpeningBanner, { load: answers(opening({ step: "migrate", number: 8, last: 8 })).load, interval: 20 });
