@@ -134,21 +134,21 @@ impl AppState {
 
     fn open_reporting(&self) -> Result<Store, CoreError> {
         self.set_status(OpenState::Opening, None, None);
-        match Store::open_with_progress(&self.inner.db_path, &mut |step| {
+        let opened = Store::open_with_progress(&self.inner.db_path, &mut |step| {
             self.set_status(OpenState::Opening, Some(step), None)
-        }) {
-            Ok(store) => {
-                // The window's reads come from the OS's file cache about as fast; a small page
-                // cache of its own keeps the app's memory low (the core's default is 32 MB).
-                store.conn().pragma_update(None, "cache_size", WINDOW_CACHE_KIB).map_err(CoreError::from)?;
-                self.set_status(OpenState::Ready, None, None);
-                Ok(store)
-            }
-            Err(e) => {
-                self.set_status(OpenState::Failed, None, Some(e.to_string()));
-                Err(e)
-            }
+        })
+        .and_then(|store| {
+            // The window's reads come from the OS's file cache about as fast; a small page
+            // cache of its own keeps the app's memory low (the core's default is 32 MB).
+            store.conn().pragma_update(None, "cache_size", WINDOW_CACHE_KIB)?;
+            Ok(store)
+        });
+        // Every way out ends the "opening" status, so the window never waits for nothing.
+        match &opened {
+            Ok(_) => self.set_status(OpenState::Ready, None, None),
+            Err(e) => self.set_status(OpenState::Failed, None, Some(e.to_string())),
         }
+        opened
     }
 
     fn set_status(&self, state: OpenState, step: Option<OpenStep>, message: Option<String>) {
