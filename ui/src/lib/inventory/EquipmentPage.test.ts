@@ -44,7 +44,10 @@ function accessPoint(id: string, school_id: string, extra: Record<string, unknow
  */
 function backend(points: Stored[]) {
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
-  const rooms = [{ id: "r1", school_id: "s1", building_id: "b1", number: "A.101", name: "Physik", deleted_at: null }];
+  const rooms = [
+    { id: "r1", school_id: "s1", building_id: "b1", number: "A.101", name: "Physik", deleted_at: null },
+    { id: "r2", school_id: "s1", building_id: "b2", number: "B.204", name: "Musik", deleted_at: null },
+  ];
   mockIPC((cmd, raw) => {
     const args = (raw ?? {}) as Record<string, unknown>;
     calls.push({ cmd, args });
@@ -158,6 +161,36 @@ describe("the equipment lists", () => {
     expect(saved.id).toBeNull();
     expect(saved.data).toMatchObject({ school_id: "s1", building_id: "b1", room_id: "r1", inventory_number: "AP-0099", model: "U7 Pro" });
     await expect.poll(() => rowsShown().map((r) => r.textContent)).toContainEqual(expect.stringContaining("AP-0099"));
+  });
+
+  it("moves an existing access point to another room of its school, the building following the room", async () => {
+    const calls = backend([accessPoint("1", "s1", { building_id: "b1", room_id: "r1" })]);
+    render(EquipmentPage, { vocabulary: VOCABULARY, searchDelay: 0 });
+    await expect.poll(() => rowsShown()[0]?.textContent ?? "").toContain("A.101");
+
+    await userEvent.click(rowsShown()[0]);
+    const room = (await screen.findByLabelText("Raum")) as HTMLSelectElement;
+    expect(room).toBe(screen.getByTestId("equipment-new-room"));
+    await expect.poll(() => room.value).toBe("r1");
+    expect([...room.options].map((o) => o.value)).toEqual(["", "r1", "r2"]);
+
+    await userEvent.selectOptions(room, "r2");
+    const panel = screen.getByTestId("equipment-panel");
+    await userEvent.click(within(panel).getByRole("button", { name: "Speichern" }));
+    expect((await screen.findByTestId("equipment-notice")).textContent).toBe("Gespeichert.");
+    const saved = calls.filter((c) => c.cmd === "save_access_point").at(-1)!.args;
+    expect(saved.id).toBe("1");
+    expect(saved.data).toMatchObject({ school_id: "s1", building_id: "b2", room_id: "r2", inventory_number: "AP-1" });
+    await expect.poll(() => rowsShown()[0].textContent).toContain("B.204");
+
+    // Out of any room again: no room, no building.
+    await userEvent.click(rowsShown()[0]);
+    const again = (await screen.findByTestId("equipment-new-room")) as HTMLSelectElement;
+    await expect.poll(() => again.value).toBe("r2");
+    await userEvent.selectOptions(again, "");
+    await userEvent.click(within(screen.getByTestId("equipment-panel")).getByRole("button", { name: "Speichern" }));
+    await expect.poll(() => calls.filter((c) => c.cmd === "save_access_point").length).toBe(2);
+    expect(calls.filter((c) => c.cmd === "save_access_point").at(-1)!.args.data).toMatchObject({ building_id: null, room_id: null });
   });
 
   it("deletes an access point after a confirmation and brings it back", async () => {
