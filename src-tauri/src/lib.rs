@@ -133,9 +133,31 @@ pub fn export_bindings(path: &Path) -> Result<(), specta_typescript::Error> {
     )
 }
 
+/// WebKitGTK composites the page through OpenGL by default, which on machines without a GPU
+/// (many school laptops, virtual machines) is software OpenGL: scrolling long lists then draws
+/// at a few frames per second and the web process needs about 110 MiB more (BENCHMARKS.md,
+/// "The window on the municipality demo"). The app's pages are flat lists and forms that gain
+/// nothing from compositing, so it paints without it. `SCHULINVENTAR_COMPOSITING=1` keeps
+/// WebKit's default; a `WEBKIT_DISABLE_COMPOSITING_MODE` set by the user is left as it is.
+/// Called first in `run`, before any thread starts, as changing the environment requires.
+fn paint_without_compositing() {
+    let wanted = std::env::var_os("SCHULINVENTAR_COMPOSITING");
+    let set_by_user = std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_some();
+    if cfg!(target_os = "linux") && disables_compositing(wanted.as_deref(), set_by_user) {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+}
+
+/// Whether the app turns compositing off, given `SCHULINVENTAR_COMPOSITING` and whether
+/// `WEBKIT_DISABLE_COMPOSITING_MODE` is already set.
+fn disables_compositing(wanted: Option<&std::ffi::OsStr>, set_by_user: bool) -> bool {
+    !set_by_user && wanted.is_none_or(|v| v != "1")
+}
+
 /// Starts the app on the database at `schulinventar_core::default_db_path()`
 /// (overridable with the environment variable `SCHULINVENTAR_DB`).
 pub fn run() {
+    paint_without_compositing();
     let builder = specta_builder();
     let state = AppState::new(schulinventar_core::default_db_path());
 
@@ -152,4 +174,20 @@ pub fn run() {
         })
         .run(tauri::generate_context!())
         .expect("Schulinventar konnte nicht gestartet werden");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disables_compositing;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn compositing_is_off_unless_asked_for_or_set_by_the_user() {
+        assert!(disables_compositing(None, false));
+        assert!(disables_compositing(Some(OsStr::new("0")), false));
+        assert!(!disables_compositing(Some(OsStr::new("1")), false));
+        // The user's own WEBKIT_DISABLE_COMPOSITING_MODE wins either way.
+        assert!(!disables_compositing(None, true));
+        assert!(!disables_compositing(Some(OsStr::new("0")), true));
+    }
 }

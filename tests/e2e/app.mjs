@@ -33,9 +33,8 @@ export function cliSchoolNames(db) {
  * returns the session and a cleanup.
  */
 export async function openApp(db, env = {}) {
-  // WEBKIT_DISABLE_COMPOSITING_MODE is passed through if the caller sets it. It is not set by
-  // default: on Debian 12 under Xvfb the window draws fine with compositing, while with it
-  // disabled WebKitWebDriver's screenshot command never answers.
+  // The window paints as the app chooses (without compositing); SCHULINVENTAR_COMPOSITING or
+  // WEBKIT_DISABLE_COMPOSITING_MODE are passed through if the caller sets them.
   // A fresh web profile per launch (WebKit keeps localStorage, e.g. the chosen theme, under
   // XDG_DATA_HOME): no test sees what an earlier one left behind.
   const profile = mkdtempSync(join(tmpdir(), "schulinventar-e2e-profile-"));

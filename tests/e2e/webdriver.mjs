@@ -198,9 +198,29 @@ export class Session {
     return call("GET", `${this.base}/title`);
   }
 
-  /** The window as a PNG. */
+  /**
+   * The window as a PNG. WebKitWebDriver answers with the next frame the window paints; painted
+   * without compositing (the app's default), a page where nothing moves paints no frame and the
+   * screenshot would never come. So while it is taken, a 1-px mark in the bottom-right corner
+   * changes its (almost invisible) shade every 50 ms.
+   */
   async screenshot() {
-    return Buffer.from(await call("GET", `${this.base}/screenshot`), "base64");
+    await this.execute(
+      `const mark = document.createElement("div");
+       mark.id = "e2e-repaint";
+       mark.style.cssText = "position:fixed;right:0;bottom:0;width:1px;height:1px;background:#808080;opacity:0.01;pointer-events:none;z-index:2147483647";
+       document.body.append(mark);
+       let odd = false;
+       mark.dataset.timer = String(setInterval(() => { odd = !odd; mark.style.opacity = odd ? "0.02" : "0.01"; }, 50));`,
+    );
+    try {
+      return Buffer.from(await call("GET", `${this.base}/screenshot`), "base64");
+    } finally {
+      await this.execute(
+        `const mark = document.getElementById("e2e-repaint");
+         if (mark) { clearInterval(Number(mark.dataset.timer)); mark.remove(); }`,
+      ).catch(() => {});
+    }
   }
 
   /** Polls `probe` until it returns something truthy; `describe` explains a timeout. */
