@@ -4,7 +4,8 @@
 //   1. launch → first school list drawn: from starting the app until the school list's
 //      user-timing mark, and from the page's navigation start;
 //   2. resident memory of the app's processes (the app and its WebKit children) once the
-//      Übersicht is open, against a bare Tauri window showing an empty page;
+//      Übersicht is open, against a bare Tauri window showing an empty page, both as Tauri
+//      draws it by default and painted the way the app paints (without compositing);
 //   3. scrolling the Geräte list from top to bottom through all 60,000 devices at 20 screens per
 //      frame (as when the scroll bar is dragged), waiting wherever the next page is still on its
 //      way from the database; then, back at the top, one screen per frame over the first 5,000
@@ -107,8 +108,15 @@ async function settledMemory(pid) {
   return last;
 }
 
-async function bareWindow() {
-  const child = spawn(bare, [], { stdio: "ignore" });
+/**
+ * The bare window as Tauri draws it by default (`painted: "default"`) or painted the way the app
+ * paints itself (`"like-app"`: without compositing, unless SCHULINVENTAR_COMPOSITING=1 is set).
+ */
+async function bareWindow(painted) {
+  const env = { ...process.env };
+  delete env.WEBKIT_DISABLE_COMPOSITING_MODE;
+  if (painted === "like-app" && env.SCHULINVENTAR_COMPOSITING !== "1") env.WEBKIT_DISABLE_COMPOSITING_MODE = "1";
+  const child = spawn(bare, [], { stdio: "ignore", env });
   try {
     // The network and web processes start once the window maps and loads its page.
     for (let i = 0; i < 100 && familyOf(child.pid).length < 3; i++) await sleep(200);
@@ -235,9 +243,11 @@ try {
   console.log(execFileSync(cliBinary, ["--db", db, "stats"], { encoding: "utf8" }).match(/devices\s+(\d+)/)[1], "devices");
 
   const bareRuns = [];
+  const bareLikeAppRuns = [];
   const appRuns = [];
   for (let i = 0; i < RUNS; i++) {
-    bareRuns.push(await bareWindow());
+    bareRuns.push(await bareWindow("default"));
+    bareLikeAppRuns.push(await bareWindow("like-app"));
     appRuns.push(await appRun(db));
     const a = appRuns.at(-1);
     console.log(
@@ -245,7 +255,9 @@ try {
         `app ${fmt(a.memory.pssMiB)} MiB PSS / ${fmt(a.memory.rssMiB)} MiB RSS (${Object.entries(a.memory.byProcess).map(([n, m]) => `${n} ${fmt(m)}`).join(", ")}); ` +
         `bare by process: ${Object.entries(bareRuns.at(-1).byProcess).map(([n, m]) => `${n} ${fmt(m)}`).join(", ")}; ` +
         `idle frame ${fmt(a.idleFrameMs)} ms; ` +
-        `bare window ${fmt(bareRuns.at(-1).pssMiB)} MiB PSS / ${fmt(bareRuns.at(-1).rssMiB)} MiB RSS; ` +
+        `bare window ${fmt(bareRuns.at(-1).pssMiB)} MiB PSS / ${fmt(bareRuns.at(-1).rssMiB)} MiB RSS, ` +
+        `painted like the app ${fmt(bareLikeAppRuns.at(-1).pssMiB)} MiB PSS / ${fmt(bareLikeAppRuns.at(-1).rssMiB)} MiB RSS ` +
+        `(${Object.entries(bareLikeAppRuns.at(-1).byProcess).map(([n, m]) => `${n} ${fmt(m)}`).join(", ")}); ` +
         `one screen per frame: ${fmt(a.smooth.rows)} rows in ${fmt(a.smooth.ms)} ms, frame ${fmt(a.smooth.medianFrameMs)} ms median / ${fmt(a.smooth.p95FrameMs)} ms p95; ` +
         `20 screens per frame: ${fmt(a.fast.rows)} rows in ${fmt(a.fast.ms)} ms (${a.fast.frames} frames, ${a.fast.waits} waiting for data)`,
     );
@@ -261,6 +273,10 @@ try {
   console.log(`  memory with the Übersicht    ${fmt(appPss)} MiB PSS (${fmt(appRss)} MiB RSS)`);
   console.log(`  bare Tauri window            ${fmt(barePss)} MiB PSS (${fmt(bareRss)} MiB RSS)`);
   console.log(`  ratio                        ${fmt(appPss / barePss, 2)} × PSS, ${fmt(appRss / bareRss, 2)} × RSS (target ≤ 1.5 ×)`);
+  const likePss = median(bareLikeAppRuns.map((r) => r.pssMiB));
+  const likeRss = median(bareLikeAppRuns.map((r) => r.rssMiB));
+  console.log(`  bare window painted like app ${fmt(likePss)} MiB PSS (${fmt(likeRss)} MiB RSS)`);
+  console.log(`  ratio to that                ${fmt(appPss / likePss, 2)} × PSS, ${fmt(appRss / likeRss, 2)} × RSS`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
