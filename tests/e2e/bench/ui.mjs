@@ -126,6 +126,9 @@ async function bareWindow(painted) {
   }
 }
 
+/** A measurement's PSS per process, as "name MiB, …". */
+const perProcess = (memory) => Object.entries(memory.byProcess).map(([name, mib]) => `${name} ${fmt(mib)}`).join(", ");
+
 const byTestId = (id) => `[data-testid="${id}"]`;
 
 async function waitFor(session, script, args = [], timeoutMs = 120_000) {
@@ -252,12 +255,12 @@ try {
     const a = appRuns.at(-1);
     console.log(
       `run ${i + 1}: first list ${fmt(a.firstList.fromLaunchMs)} ms after launch (${fmt(a.firstList.fromNavigationMs)} ms after navigation start); ` +
-        `app ${fmt(a.memory.pssMiB)} MiB PSS / ${fmt(a.memory.rssMiB)} MiB RSS (${Object.entries(a.memory.byProcess).map(([n, m]) => `${n} ${fmt(m)}`).join(", ")}); ` +
-        `bare by process: ${Object.entries(bareRuns.at(-1).byProcess).map(([n, m]) => `${n} ${fmt(m)}`).join(", ")}; ` +
+        `app ${fmt(a.memory.pssMiB)} MiB PSS / ${fmt(a.memory.rssMiB)} MiB RSS (${perProcess(a.memory)}); ` +
+        `bare by process: ${perProcess(bareRuns.at(-1))}; ` +
         `idle frame ${fmt(a.idleFrameMs)} ms; ` +
         `bare window ${fmt(bareRuns.at(-1).pssMiB)} MiB PSS / ${fmt(bareRuns.at(-1).rssMiB)} MiB RSS, ` +
         `painted like the app ${fmt(bareLikeAppRuns.at(-1).pssMiB)} MiB PSS / ${fmt(bareLikeAppRuns.at(-1).rssMiB)} MiB RSS ` +
-        `(${Object.entries(bareLikeAppRuns.at(-1).byProcess).map(([n, m]) => `${n} ${fmt(m)}`).join(", ")}); ` +
+        `(${perProcess(bareLikeAppRuns.at(-1))}); ` +
         `one screen per frame: ${fmt(a.smooth.rows)} rows in ${fmt(a.smooth.ms)} ms, frame ${fmt(a.smooth.medianFrameMs)} ms median / ${fmt(a.smooth.p95FrameMs)} ms p95; ` +
         `20 screens per frame: ${fmt(a.fast.rows)} rows in ${fmt(a.fast.ms)} ms (${a.fast.frames} frames, ${a.fast.waits} waiting for data)`,
     );
