@@ -422,11 +422,15 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
         RowRecount::new(store, stored_count.filter(|_| summary.pushed + summary.duplicates + summary.rejected == 0))?;
     let mut cursor = meta_i64(store, META_PULL)?;
     let source_name = hub_source_name(&enrolled.hub_node);
-    // The next page is fetched while this one is applied: on a slow link the transfer, on a fast
-    // one the hub's and the decoder's work, overlap with the writes here. Pages are still
-    // applied in order, each with its cursor in the same transaction.
+    // The next pages are fetched while earlier ones are applied: on a slow link the transfer, on
+    // a fast one the hub's and the decoder's work, overlap with the writes here. Pages are
+    // applied in order; those already received when a write starts go into it together (up to
+    // PAGES_PER_WRITE), each write with the cursor of its last page. A write costs about as much
+    // again for committing the pages it touched, so an initial sync of many pages takes a
+    // fraction of the writes it would page by page; a dropped connection still keeps every page
+    // received before it.
     std::thread::scope(|scope| -> Result<()> {
-        let (pages, received) = std::sync::mpsc::sync_channel::<Result<PullResponse>>(1);
+        let (pages, received) = std::sync::mpsc::sync_channel::<Result<PullResponse>>(PAGES_PER_WRITE);
         let client = &client;
         let start = cursor;
         scope.spawn(move || {
@@ -447,43 +451,70 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
                 }
             }
         });
-        for resp in received {
-            let resp = resp?;
-            summary.pull_pages += 1;
-            if resp.next < cursor {
-                return Err(ClientError::Refused {
-                    status: 200,
-                    code: "protocol".into(),
-                    message: format!(
-                        "Der Hub meldet einen älteren Stand ({}) als den schon übernommenen ({cursor}). \
-                         Wurde der Hub aus einer Sicherung wiederhergestellt? Bitte neu anmelden.",
-                        resp.next
-                    ),
-                });
+        while let Ok(first) = received.recv() {
+            let mut failure: Option<ClientError> = None;
+            let mut batch: Vec<PullResponse> = Vec::new();
+            let mut next = Some(first);
+            while let Some(resp) = next.take() {
+                match resp {
+                    Ok(resp) if resp.next < batch.last().map_or(cursor, |p| p.next) => {
+                        failure = Some(ClientError::Refused {
+                            status: 200,
+                            code: "protocol".into(),
+                            message: format!(
+                                "Der Hub meldet einen älteren Stand ({}) als den schon übernommenen ({}). \
+                                 Wurde der Hub aus einer Sicherung wiederhergestellt? Bitte neu anmelden.",
+                                resp.next,
+                                batch.last().map_or(cursor, |p| p.next)
+                            ),
+                        });
+                    }
+                    Ok(resp) => {
+                        summary.pull_pages += 1;
+                        batch.push(resp);
+                        if batch.len() < PAGES_PER_WRITE {
+                            next = received.try_recv().ok();
+                        }
+                    }
+                    Err(e) => failure = Some(e),
+                }
             }
-            if !resp.purges.is_empty() {
-                // Purged rows take their conflicts with them: count the whole log afterwards.
-                recount.base = None;
-            }
-            if !resp.ops.is_empty() || !resp.purges.is_empty() || resp.next != cursor {
-                let source = (!resp.ops.is_empty()).then(|| Source {
+            // What arrived before a failure is applied first: it is not fetched again.
+            let last = batch.last().map_or(cursor, |p| p.next);
+            if batch.iter().any(|p| !p.ops.is_empty() || !p.purges.is_empty()) || last != cursor {
+                let source = batch.iter().any(|p| !p.ops.is_empty()).then(|| Source {
                     kind: "sync",
                     file_name: Some(source_name.clone()),
                     sha256: None,
                 });
-                recount.before_page(store, &resp.ops)?;
-                let (report, purged) = store.write(source, |w| {
-                    // The hub purged these rows: none of the page's operations touch them.
-                    let purged = w.purge_rows(resp.purges.iter().map(|p| (p.entity.as_str(), p.row_id.as_str())))?;
-                    let r = w.apply_remote(&resp.ops)?;
-                    set_meta(w.read(), META_PULL, &resp.next.to_string())?;
-                    Ok((r, purged))
+                for resp in &batch {
+                    if !resp.purges.is_empty() {
+                        // Purged rows take their conflicts with them: count the whole log afterwards.
+                        recount.base = None;
+                    }
+                    recount.before_page(store, &resp.ops)?;
+                }
+                let (reports, purged) = store.write(source, |w| {
+                    let mut reports = Vec::with_capacity(batch.len());
+                    let mut purged = 0;
+                    for resp in &batch {
+                        // The hub purged these rows: none of the page's operations touch them.
+                        purged += w.purge_rows(resp.purges.iter().map(|p| (p.entity.as_str(), p.row_id.as_str())))?;
+                        reports.push(w.apply_remote(&resp.ops)?);
+                    }
+                    set_meta(w.read(), META_PULL, &last.to_string())?;
+                    Ok((reports, purged))
                 })?;
                 summary.purged += purged;
-                summary.pulled += report.applied;
-                summary.pulled_known += report.skipped;
-                summary.rows_not_written.extend(report.rejected);
-                cursor = resp.next;
+                for report in reports {
+                    summary.pulled += report.applied;
+                    summary.pulled_known += report.skipped;
+                    summary.rows_not_written.extend(report.rejected);
+                }
+                cursor = last;
+            }
+            if let Some(e) = failure {
+                return Err(e);
             }
         }
         Ok(())
@@ -506,6 +537,10 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
     })?;
     Ok(summary)
 }
+
+/// Pages received from the hub that one write applies together, at most; as many are fetched
+/// ahead.
+const PAGES_PER_WRITE: usize = 16;
 
 /// Rows pulled operations touched beyond which the whole change log is recounted instead.
 const RECOUNT_ROWS: usize = 2_000;
