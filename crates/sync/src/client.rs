@@ -425,10 +425,10 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
     // The next pages are fetched while earlier ones are applied: on a slow link the transfer, on
     // a fast one the hub's and the decoder's work, overlap with the writes here. Pages are
     // applied in order; those already received when a write starts go into it together (up to
-    // PAGES_PER_WRITE), each write with the cursor of its last page. A write costs about as much
-    // again for committing the pages it touched, so an initial sync of many pages takes a
-    // fraction of the writes it would page by page; a dropped connection still keeps every page
-    // received before it.
+    // PAGES_PER_WRITE), each write with the cursor of its last page. Every commit writes out
+    // each database page the write changed, and on a fresh replica one page of operations
+    // changes index pages all over: fewer, larger writes save most of that. Pages received
+    // before a dropped connection are still written.
     std::thread::scope(|scope| -> Result<()> {
         let (pages, received) = std::sync::mpsc::sync_channel::<Result<PullResponse>>(PAGES_PER_WRITE);
         let client = &client;
@@ -456,16 +456,16 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
             let mut batch: Vec<PullResponse> = Vec::new();
             let mut next = Some(first);
             while let Some(resp) = next.take() {
+                let held = batch.last().map_or(cursor, |p| p.next);
                 match resp {
-                    Ok(resp) if resp.next < batch.last().map_or(cursor, |p| p.next) => {
+                    Ok(resp) if resp.next < held => {
                         failure = Some(ClientError::Refused {
                             status: 200,
                             code: "protocol".into(),
                             message: format!(
-                                "Der Hub meldet einen älteren Stand ({}) als den schon übernommenen ({}). \
+                                "Der Hub meldet einen älteren Stand ({}) als den schon übernommenen ({held}). \
                                  Wurde der Hub aus einer Sicherung wiederhergestellt? Bitte neu anmelden.",
-                                resp.next,
-                                batch.last().map_or(cursor, |p| p.next)
+                                resp.next
                             ),
                         });
                     }
