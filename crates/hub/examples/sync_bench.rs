@@ -7,6 +7,9 @@
 
 use std::time::Instant;
 
+mod common;
+use common::thread_cpu;
+
 use schulinventar_core::demo::{self, Scale};
 use schulinventar_core::{DeviceData, Store};
 use schulinventar_hub::{spawn, HubStorage, SqliteStorage};
@@ -19,16 +22,6 @@ fn enrolled(dir: &std::path::Path, url: &str, name: &str) -> Store {
     let mut store = Store::open(&dir.join(format!("{name}.sqlite"))).expect("store");
     client::enroll(&mut store, url, &code, name).expect("enrol");
     store
-}
-
-/// CPU time of the calling thread so far (Linux; zero elsewhere): the bundle figures are given
-/// both as elapsed and as CPU time, which a busy or uneven virtual machine disturbs less.
-fn thread_cpu() -> std::time::Duration {
-    let ns = std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()))
-        .unwrap_or(0);
-    std::time::Duration::from_nanos(ns)
 }
 
 fn main() {

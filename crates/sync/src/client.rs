@@ -452,13 +452,17 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
             }
         });
         while let Ok(first) = received.recv() {
+            let arrived = std::iter::once(first)
+                .chain(std::iter::from_fn(|| received.try_recv().ok()).take(PAGES_PER_WRITE - 1))
+                .collect::<Vec<_>>();
+            // The pages in order up to the first failure.
+            let mut batch: Vec<PullResponse> = Vec::with_capacity(arrived.len());
             let mut failure: Option<ClientError> = None;
-            let mut batch: Vec<PullResponse> = Vec::new();
-            let mut next = Some(first);
-            while let Some(resp) = next.take() {
+            for resp in arrived {
                 let held = batch.last().map_or(cursor, |p| p.next);
                 match resp {
-                    Ok(resp) if resp.next < held => {
+                    Ok(resp) if resp.next >= held => batch.push(resp),
+                    Ok(resp) => {
                         failure = Some(ClientError::Refused {
                             status: 200,
                             code: "protocol".into(),
@@ -468,17 +472,15 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
                                 resp.next
                             ),
                         });
+                        break;
                     }
-                    Ok(resp) => {
-                        summary.pull_pages += 1;
-                        batch.push(resp);
-                        if batch.len() < PAGES_PER_WRITE {
-                            next = received.try_recv().ok();
-                        }
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
                     }
-                    Err(e) => failure = Some(e),
                 }
             }
+            summary.pull_pages += batch.len();
             // What arrived before a failure is applied first: it is not fetched again.
             let last = batch.last().map_or(cursor, |p| p.next);
             if batch.iter().any(|p| !p.ops.is_empty() || !p.purges.is_empty()) || last != cursor {

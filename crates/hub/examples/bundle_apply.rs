@@ -2,7 +2,7 @@
 //! "apply 100,000 operations" figure of the sync benchmark on its own, quick enough to compare
 //! builds run in turn.
 //!
-//! cargo run --release -p schulinventar-sync --example bundle_apply -- [RUNS] [small|municipality]
+//! cargo run --release -p schulinventar-hub --example bundle_apply -- [RUNS] [small|municipality]
 //!
 //! The bundle is written from a freshly generated demo into the temporary directory when it is
 //! not there yet, and kept, so later runs (and other builds) apply the same bytes.
@@ -10,17 +10,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+mod common;
+use common::thread_cpu;
+
 use schulinventar_core::demo::{self, Scale};
 use schulinventar_core::Store;
-
-/// CPU time of the calling thread so far (Linux; zero elsewhere).
-fn thread_cpu() -> std::time::Duration {
-    let ns = std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()))
-        .unwrap_or(0);
-    std::time::Duration::from_nanos(ns)
-}
 
 fn main() {
     let runs: usize = std::env::args().nth(1).map(|r| r.parse().expect("RUNS: a number")).unwrap_or(3);
