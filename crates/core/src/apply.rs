@@ -10,9 +10,10 @@
 //! Fields this replica does not know (a newer schema) stay in the log and are picked up by the
 //! same rebuild once the column exists.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -83,25 +84,26 @@ pub const ROW_VERSION: &str = "*";
 /// Per origin node, the highest origin sequence a replica holds.
 pub type VersionVector = BTreeMap<String, i64>;
 
-/// A row as its operations say: per column the latest value, and its first and last HLC.
-struct Merged {
-    values: BTreeMap<&'static str, Value>,
+/// A row as its operations say: per column the latest value, and its first and last HLC. The
+/// values are borrowed from operations in memory where they come from a batch being applied.
+struct Merged<'a> {
+    values: BTreeMap<&'static str, Cow<'a, Value>>,
     first: Hlc,
     last: Hlc,
 }
 
-impl Merged {
+impl<'a> Merged<'a> {
     fn deleted(&self) -> bool {
-        !self.values.get("deleted_at").is_none_or(Value::is_null)
+        !self.values.get("deleted_at").is_none_or(|v| v.is_null())
     }
 
     /// Folds a row's operations, given in (HLC, node) order: per known column the last value.
     fn fold<K: AsRef<str>>(
         info: &'static EntityInfo,
-        ops: impl IntoIterator<Item = (Hlc, impl IntoIterator<Item = (K, Value)>)>,
-    ) -> Option<Merged> {
-        let mut values: BTreeMap<&'static str, Value> = BTreeMap::new();
-        values.insert("deleted_at", Value::Null);
+        ops: impl IntoIterator<Item = (Hlc, impl IntoIterator<Item = (K, Cow<'a, Value>)>)>,
+    ) -> Option<Merged<'a>> {
+        let mut values: BTreeMap<&'static str, Cow<'a, Value>> = BTreeMap::new();
+        values.insert("deleted_at", Cow::Owned(Value::Null));
         let (mut first, mut last): (Option<Hlc>, Option<Hlc>) = (None, None);
         for (hlc, fields) in ops {
             for (k, v) in fields {
@@ -383,12 +385,10 @@ impl Writer<'_> {
             // new row, or its default: only NOT NULL columns have defaults, and a NULL for them
             // is not a valid `T`, which leaves such rows to the general path (it reads them back).
             let data: Option<T> = if info.search_code.is_some() {
-                let map: Map<String, Value> = info
-                    .columns
-                    .iter()
-                    .map(|c| ((*c).to_owned(), state.values.get(c).cloned().unwrap_or(Value::Null)))
-                    .collect();
-                match serde_json::from_value(Value::Object(map)) {
+                // Read from the merged values in place, without building a JSON object first.
+                const NULL: &Value = &Value::Null;
+                let columns = info.columns.iter().map(|c| (*c, state.values.get(c).map_or(NULL, |v| &**v)));
+                match T::deserialize(serde::de::value::MapDeserializer::<_, serde_json::Error>::new(columns)) {
                     Ok(data) => Some(data),
                     Err(_) => return Ok(false),
                 }
@@ -520,7 +520,7 @@ impl Writer<'_> {
     }
 
     /// The row as its operations say, if it has any.
-    fn merged(&self, info: &'static EntityInfo, id: &str) -> Result<Option<Merged>> {
+    fn merged(&self, info: &'static EntityInfo, id: &str) -> Result<Option<Merged<'static>>> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT hlc, fields FROM change_log WHERE entity = ?1 AND row_id = ?2 ORDER BY hlc, origin_node",
         )?;
@@ -529,12 +529,12 @@ impl Writer<'_> {
         while let Some(r) = rows.next()? {
             ops.push((Hlc(r.get(0)?), serde_json::from_str(&r.get::<_, String>(1)?)?));
         }
-        Ok(Merged::fold(info, ops))
+        Ok(Merged::fold(info, ops.into_iter().map(|(hlc, f)| (hlc, f.into_iter().map(|(k, v)| (k, Cow::Owned(v)))))))
     }
 
     /// The row as its operations say, from `batch` (operations just logged) when the log holds
     /// no others for it: that spares reading them back and parsing their fields again.
-    fn merged_with(&self, info: &'static EntityInfo, id: &str, batch: &[&Op]) -> Result<Option<Merged>> {
+    fn merged_with<'b>(&self, info: &'static EntityInfo, id: &str, batch: &[&'b Op]) -> Result<Option<Merged<'b>>> {
         if batch.is_empty() {
             return self.merged(info, id);
         }
@@ -549,7 +549,7 @@ impl Writer<'_> {
         ops.sort_by(|a, b| (&a.hlc, &a.origin_node).cmp(&(&b.hlc, &b.origin_node)));
         Ok(Merged::fold(
             info,
-            ops.iter().map(|op| (Hlc(op.hlc.clone()), op.fields.iter().map(|(k, v)| (k, v.clone())))),
+            ops.into_iter().map(|op| (Hlc(op.hlc.clone()), op.fields.iter().map(|(k, v)| (k, Cow::Borrowed(v))))),
         ))
     }
 
@@ -597,8 +597,18 @@ impl Writer<'_> {
         let insert = existing.is_none();
         let sql = row_sql(info, state, insert);
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(row_params(id, state, parked, insert)))?;
-        // The rowid of the INSERT itself: the rows its triggers insert do not count.
-        Ok(existing.unwrap_or_else(|| self.tx.last_insert_rowid()))
+        match existing {
+            Some(rowid) => Ok(rowid),
+            None => {
+                let rowid = self.tx.last_insert_rowid();
+                if !parked && !state.deleted() {
+                    let text = |c: &str| state.values.get(c).and_then(|v| v.as_str());
+                    let (school, number) = (text("school_id"), text("inventory_number"));
+                    crate::store::record_inventory_number(&self.tx, info, rowid, id, school, number)?;
+                }
+                Ok(rowid)
+            }
+        }
     }
 
     fn reindex<T: crate::Entity>(&mut self, id: &str, rowid: i64) -> Result<()> {
@@ -646,22 +656,30 @@ fn row_sql(info: &'static EntityInfo, state: &Merged, insert: bool) -> std::rc::
 
 /// The parameters of [`row_sql`]: id, last change, the columns in key order, and for an insert
 /// the first change. `parked` stores the row deleted at its last change.
-fn row_params(id: &str, state: &Merged, parked: bool, insert: bool) -> Vec<SqlValue> {
+fn row_params<'a>(id: &'a str, state: &'a Merged<'_>, parked: bool, insert: bool) -> Vec<ToSqlOutput<'a>> {
     let last = state.last.to_rfc3339();
-    let mut params: Vec<SqlValue> = Vec::with_capacity(state.values.len() + 3);
-    params.push(SqlValue::Text(id.to_owned()));
-    params.push(SqlValue::Text(last.clone()));
+    let mut params: Vec<ToSqlOutput<'a>> = Vec::with_capacity(state.values.len() + 3);
+    params.push(ToSqlOutput::Borrowed(ValueRef::Text(id.as_bytes())));
+    params.push(ToSqlOutput::Owned(SqlValue::Text(last.clone())));
     params.extend(state.values.iter().map(|(k, v)| {
         if parked && *k == "deleted_at" {
-            SqlValue::Text(last.clone())
+            ToSqlOutput::Owned(SqlValue::Text(last.clone()))
         } else {
-            to_sql(v)
+            to_sql_ref(v)
         }
     }));
     if insert {
-        params.push(SqlValue::Text(state.first.to_rfc3339()));
+        params.push(ToSqlOutput::Owned(SqlValue::Text(state.first.to_rfc3339())));
     }
     params
+}
+
+/// A value as an SQL parameter, as [`to_sql`] gives it, with text borrowed instead of copied.
+fn to_sql_ref(v: &Value) -> ToSqlOutput<'_> {
+    match v {
+        Value::String(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        other => ToSqlOutput::Owned(to_sql(other)),
+    }
 }
 
 impl Writer<'_> {

@@ -308,6 +308,9 @@ impl Writer<'_> {
         values.push(SqlValue::Text(ts.clone()));
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values)).map_err(constraint_error)?;
         let rowid = self.tx.last_insert_rowid();
+        let text = |c: &str| fields.get(c).and_then(Value::as_str);
+        record_inventory_number(&self.tx, info, rowid, &id, text("school_id"), text("inventory_number"))
+            .map_err(constraint_error)?;
         // A create logs the fields that have a value; an absent field is null.
         let logged: Map<String, Value> = fields.into_iter().filter(|(_, v)| !v.is_null()).collect();
         self.log(info, &id, &Value::Object(logged), Map::new(), &hlc)?;
@@ -740,6 +743,36 @@ fn by_id_sql(info: &EntityInfo) -> std::borrow::Cow<'static, ByIdSql> {
         Some(sql) => std::borrow::Cow::Borrowed(sql),
         None => std::borrow::Cow::Owned(build(info)),
     }
+}
+
+/// Records the inventory number of the live item just inserted (row `id` at `rowid`, of
+/// `school_id`) in `inventory_numbers`, whose primary key refuses a number its Schulträger
+/// already uses (see migration 0009). Other tables and items without a number record nothing.
+/// If recording fails, the row is taken out again: the INSERT and its record stand or fall
+/// together. One row inserted with VALUES, so neither statement needs a statement journal.
+pub(crate) fn record_inventory_number(
+    conn: &Connection,
+    info: &EntityInfo,
+    rowid: i64,
+    id: &str,
+    school_id: Option<&str>,
+    number: Option<&str>,
+) -> rusqlite::Result<()> {
+    if !matches!(info.table, "devices" | "access_points" | "presentation_hardware") {
+        return Ok(());
+    }
+    let (Some(school_id), Some(number)) = (school_id, number) else { return Ok(()) };
+    let recorded = conn
+        .prepare_cached(
+            "INSERT INTO inventory_numbers(authority_id, inventory_number, entity, row_id)
+             VALUES ((SELECT authority_id FROM schools WHERE id = ?1), ?2, ?3, ?4)",
+        )?
+        .execute(params![school_id, number, info.name, id]);
+    if let Err(e) = recorded {
+        conn.prepare_cached(&format!("DELETE FROM {} WHERE rowid = ?1", info.table))?.execute([rowid])?;
+        return Err(e);
+    }
+    Ok(())
 }
 
 pub(crate) fn get_row<T: Entity>(conn: &Connection, id: &str) -> Result<Option<Row<T>>> {

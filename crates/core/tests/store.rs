@@ -185,13 +185,66 @@ fn a_database_constraint_backs_the_validation() {
     assert!(raw.is_err());
     let raw = f.store.conn().execute("UPDATE devices SET price_cents = -5 WHERE id = ?1", [&d.id]);
     assert!(raw.is_err());
-    // A second row with the same inventory number at the same Schulträger, even of another kind.
-    let raw = f.store.conn().execute(
-        "INSERT INTO access_points(id, school_id, inventory_number, status, created_at, updated_at)
-         VALUES ('x', ?1, 'X-1', 'in_use', '', '')",
-        [&f.school],
-    );
+    // Another row taking the same inventory number at the same Schulträger, even of another kind.
+    let mut ap = access_point(&f.school, "00:11:22:33:44:66");
+    ap.asset.inventory_number = Some("X-2".into());
+    let ap = f.store.create(ap).unwrap();
+    let raw = f.store.conn().execute("UPDATE access_points SET inventory_number = 'X-1' WHERE id = ?1", [&ap.id]);
     assert!(raw.is_err(), "inventory_numbers refuses a duplicate across kinds");
+}
+
+/// (Schulträger, inventory number, row id)
+type Numbers = Vec<(String, String, String)>;
+
+/// What `inventory_numbers` holds, against what the live items say it should hold.
+fn recorded_and_expected(store: &Store) -> (Numbers, Numbers) {
+    let rows = |sql: &str| -> Numbers {
+        let mut stmt = store.conn().prepare(sql).unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    let recorded = rows("SELECT authority_id, inventory_number, row_id FROM inventory_numbers ORDER BY 1, 2, 3");
+    let expected = rows(
+        "SELECT s.authority_id, t.inventory_number, t.id FROM (
+             SELECT school_id, inventory_number, id, deleted_at FROM devices
+             UNION ALL SELECT school_id, inventory_number, id, deleted_at FROM access_points
+             UNION ALL SELECT school_id, inventory_number, id, deleted_at FROM presentation_hardware) t
+         JOIN schools s ON s.id = t.school_id
+         WHERE t.inventory_number IS NOT NULL AND t.deleted_at IS NULL ORDER BY 1, 2, 3",
+    );
+    (recorded, expected)
+}
+
+#[test]
+fn the_store_records_each_new_items_inventory_number_or_writes_nothing() {
+    let mut f = fixture();
+    let d = f.store.create(device(&f.school, Some("N-1"))).unwrap();
+    f.store.create(device(&f.school, None)).unwrap();
+    let mut ap = access_point(&f.school, "00:11:22:33:44:77");
+    ap.asset.inventory_number = Some("N-2".into());
+    f.store.create(ap).unwrap();
+    let (recorded, expected) = recorded_and_expected(&f.store);
+    assert_eq!(recorded.len(), 2);
+    assert_eq!(recorded, expected);
+    // A number taken where the validation does not look (as by another process in between):
+    // the database refuses the new row, and neither it nor its log or search entry stays.
+    let authority: String = f.store.conn().query_row("SELECT authority_id FROM schools", [], |r| r.get(0)).unwrap();
+    f.store.conn().execute("INSERT INTO inventory_numbers VALUES (?1, 'N-4', 'device', '')", [&authority]).unwrap();
+    let (devices, log) = (f.store.stats().unwrap()["devices"].clone(), log_len(&f.store));
+    let err = f.store.create(device(&f.school, Some("N-4"))).unwrap_err();
+    assert_eq!(codes(err), vec![("inventory_number".into(), "constraint".into())]);
+    assert_eq!(f.store.stats().unwrap()["devices"], devices);
+    assert_eq!(log_len(&f.store), log);
+    let titles: Vec<String> = f.store.search("N", 10).unwrap().into_iter().map(|h| h.title).collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(titles.iter().all(|t| !t.contains("N-4")), "{titles:?}");
+    // A delete and an undelete go through the UPDATE trigger, which follows them.
+    f.store.delete::<DeviceData>(&d.id).unwrap();
+    assert_eq!(recorded_and_expected(&f.store).0.len(), 2);
+    f.store.undelete::<DeviceData>(&d.id).unwrap();
+    let (recorded, expected) = recorded_and_expected(&f.store);
+    assert_eq!(recorded.len(), 3, "N-1, N-2 and the stray N-4");
+    assert_eq!(recorded.iter().filter(|r| !r.2.is_empty()).collect::<Vec<_>>(), expected.iter().collect::<Vec<_>>());
 }
 
 #[test]

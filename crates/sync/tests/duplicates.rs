@@ -52,7 +52,33 @@ fn converge(r: &mut [Store]) -> Vec<Conflict> {
         assert_eq!(digest(s).unwrap(), d0);
         assert_eq!(list(s).unwrap(), c0);
     }
+    for s in r.iter() {
+        let (recorded, expected) = inventory_numbers(s);
+        assert_eq!(recorded, expected, "inventory_numbers holds exactly the live items' numbers");
+    }
     c0
+}
+
+/// (inventory number, row id)
+type Numbers = Vec<(String, String)>;
+
+/// The inventory numbers the store has recorded, and those the live items hold.
+fn inventory_numbers(store: &Store) -> (Numbers, Numbers) {
+    let rows = |sql: &str| -> Numbers {
+        let mut stmt = store.conn().prepare(sql).unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    (
+        rows("SELECT inventory_number, row_id FROM inventory_numbers ORDER BY 1, 2"),
+        rows(
+            "SELECT inventory_number, id FROM (
+                 SELECT inventory_number, id, deleted_at FROM devices
+                 UNION ALL SELECT inventory_number, id, deleted_at FROM access_points
+                 UNION ALL SELECT inventory_number, id, deleted_at FROM presentation_hardware)
+             WHERE inventory_number IS NOT NULL AND deleted_at IS NULL ORDER BY 1, 2",
+        ),
+    )
 }
 
 fn live(store: &Store, id: &str) -> bool {
