@@ -227,6 +227,7 @@ impl Writer<'_> {
                 report.skipped += 1;
                 continue;
             }
+            let fields = serde_json::to_string(&op.fields)?;
             let inserted = self
                 .tx
                 .prepare_cached(
@@ -239,7 +240,7 @@ impl Writer<'_> {
                     op.hlc,
                     op.entity,
                     op.row_id,
-                    serde_json::to_string(&op.fields)?,
+                    fields,
                     serde_json::to_string(&op.prev)?,
                     op.author,
                     op.schema_version,
@@ -249,6 +250,10 @@ impl Writer<'_> {
             if inserted == 0 {
                 report.skipped += 1;
                 continue;
+            }
+            if op.entity == "loan" {
+                let seq = self.tx.last_insert_rowid();
+                crate::store::erase_loan_holders(&self.tx, seq, &op.row_id, &op.hlc, &fields)?;
             }
             report.applied += 1;
             if max_hlc.as_deref().is_none_or(|m| op.hlc.as_str() > m) {

@@ -23,7 +23,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0006_unwritten.sql"),
     include_str!("../../../migrations/0007_serial_index.sql"),
     include_str!("../../../migrations/0008_loan_erasure.sql"),
-    include_str!("../../../migrations/0009_invno_insert.sql"),
+    include_str!("../../../migrations/0009_store_kept.sql"),
 ];
 
 /// The schema version this build writes.

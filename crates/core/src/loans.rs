@@ -1,9 +1,9 @@
 //! Teacher loan devices: handing a device to a person, taking it back, the list of loans with the
 //! device they concern, and erasing the holder's name once a loan is closed.
 //!
-//! Erasing sets `holder_erased` and clears `holder_name`; migration 0008 then blanks the name in
-//! every earlier operation of that loan in the change log, on every replica, so the history and
-//! sync no longer carry it.
+//! Erasing sets `holder_erased` and clears `holder_name`; logging that operation then blanks the
+//! name in every earlier operation of that loan in the change log (`store::erase_loan_holders`),
+//! on every replica, so the history and sync no longer carry it.
 
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};

@@ -580,6 +580,7 @@ impl Writer<'_> {
     fn log(&mut self, info: &EntityInfo, id: &str, fields: &Value, prev: Map<String, Value>, hlc: &Hlc) -> Result<()> {
         let seq = self.next_seq;
         self.next_seq += 1;
+        let fields = fields.to_string();
         self.tx
             .prepare_cached(
                 "INSERT INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id, reason)
@@ -591,13 +592,16 @@ impl Writer<'_> {
                 hlc.0,
                 info.name,
                 id,
-                fields.to_string(),
+                fields,
                 Value::Object(prev).to_string(),
                 self.author,
                 db::SCHEMA_VERSION,
                 self.source_id,
                 self.reason,
             ])?;
+        if info.name == "loan" {
+            erase_loan_holders(&self.tx, self.tx.last_insert_rowid(), id, &hlc.0, &fields)?;
+        }
         self.last_hlc = Some(hlc.clone());
         Ok(())
     }
@@ -772,6 +776,36 @@ pub(crate) fn record_inventory_number(
         conn.prepare_cached(&format!("DELETE FROM {} WHERE rowid = ?1", info.table))?.execute([rowid])?;
         return Err(e);
     }
+    Ok(())
+}
+
+/// After a loan's operation (`fields`, change-log entry `seq`) is logged: erasing a holder's
+/// name (GDPR Art. 17) removes it from the change log as well, not only from the loan row, or the
+/// history, conflicts, bundles and the hub would keep serving it. An erasing operation
+/// (`holder_erased` true) blanks `holder_name` in every operation of the same loan up to its own
+/// time stamp; an older operation that arrives after it (a stale bundle, a slow replica) is
+/// blanked as it is logged. Runs inside the writing transaction, the same on every replica and
+/// on the hub, whatever order the operations come in (until migration 0009, two triggers did).
+pub(crate) fn erase_loan_holders(
+    conn: &Connection,
+    seq: i64,
+    loan: &str,
+    hlc: &str,
+    fields: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE change_log SET fields = json_set(fields, '$.holder_name', NULL)
+         WHERE json_extract(?3, '$.holder_erased') = 1
+           AND entity = 'loan' AND row_id = ?1 AND hlc <= ?2 AND json_type(fields, '$.holder_name') = 'text'",
+    )?
+    .execute(params![loan, hlc, fields])?;
+    conn.prepare_cached(
+        "UPDATE change_log SET fields = json_set(fields, '$.holder_name', NULL)
+         WHERE seq = ?3 AND json_type(fields, '$.holder_name') = 'text'
+           AND EXISTS (SELECT 1 FROM change_log e WHERE e.entity = 'loan' AND e.row_id = ?1
+                       AND e.hlc >= ?2 AND json_extract(e.fields, '$.holder_erased') = 1)",
+    )?
+    .execute(params![loan, hlc, seq])?;
     Ok(())
 }
 

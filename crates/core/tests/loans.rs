@@ -145,8 +145,12 @@ fn a_replica_erases_the_name_whatever_order_the_operations_arrive_in() {
     reversed.apply_ops(&before, None).unwrap();
     // And the stale operations once more (a re-imported bundle): still nothing.
     reversed.apply_ops(&before, None).unwrap();
+    // All in one batch, the erasure listed first.
+    let (_c, mut one_batch) = open_temp();
+    let all: Vec<_> = std::iter::once(erase.clone()).chain(before.iter().cloned()).collect();
+    one_batch.apply_ops(&all, None).unwrap();
 
-    for replica in [&in_order, &reversed] {
+    for replica in [&in_order, &reversed, &one_batch] {
         assert_eq!(log_mentions(replica, "Kaya"), 0);
         let row = replica.get::<LoanData>(&loan.id).unwrap();
         assert_eq!((row.data.holder_name, row.data.holder_erased), (None, true));
