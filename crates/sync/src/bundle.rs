@@ -116,9 +116,14 @@ pub fn export(store: &Store, since: &VersionVector, out: &Path) -> Result<Header
         since: Some(since.clone()),
     };
     let body = Body { header: header.clone(), ops };
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // The serializer writes a few bytes at a time; the encoder handles each write with a whole
+    // output buffer, so it is given large pieces instead.
+    let mut gz = std::io::BufWriter::with_capacity(
+        1 << 16,
+        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()),
+    );
     serde_json::to_writer(&mut gz, &body)?;
-    let payload = gz.finish()?;
+    let payload = gz.into_inner().map_err(|e| e.into_error())?.finish()?;
     let sum = Sha256::digest(&payload);
     let sig = key.sign(&payload);
     let tmp = out.with_extension("part");
