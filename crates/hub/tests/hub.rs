@@ -84,6 +84,55 @@ fn two_laptops_converge_through_the_hub_and_a_second_sync_is_a_no_op() {
     assert_eq!(status.cursor, ops as i64 + 2);
 }
 
+/// The push cursor of `store` and the end of its change log.
+fn push_cursor_and_log_end(store: &Store) -> (i64, i64) {
+    let cursor: i64 = store
+        .conn()
+        .query_row(
+            "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hub_push_seq'), 0)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    (cursor, store.conn().query_row("SELECT max(seq) FROM change_log", [], |r| r.get(0)).unwrap())
+}
+
+#[test]
+fn operations_from_the_hub_are_looked_through_once_and_later_local_ones_still_go_out() {
+    let s = Setup::new();
+    let mut a = s.enrolled("a", Role::Department, &[]);
+    let mut b = s.enrolled("b", Role::Department, &[]);
+    demo::generate(&mut a, Scale::Small, 3, &mut |_, _| {}).unwrap();
+    client::sync(&mut a, None, 1000).unwrap();
+    let r = client::sync(&mut b, None, 1000).unwrap();
+    assert!(r.pulled > 500, "{r:?}");
+    // The next sync finds nothing to push among the pulled operations and moves past them.
+    let r = client::sync(&mut b, None, 1000).unwrap();
+    assert_eq!((r.pushed, r.push_pages, r.pulled), (0, 0, 0), "{r:?}");
+    let (cursor, end) = push_cursor_and_log_end(&b);
+    assert_eq!(cursor, end);
+
+    // A local edit, and operations carried in by bundle from a laptop that never saw the hub:
+    // both come after the cursor and go out.
+    let device = first_device(&b, 0);
+    set_notes(&mut b, &device, "Lüfter laut");
+    let mut c = s.laptop("c");
+    let ca = c.create(authority()).unwrap();
+    let cs = c.create(school(&ca.id, "199001")).unwrap();
+    let file = s.dir.path().join("c.sibundle");
+    schulinventar_sync::bundle::export(&c, &VersionVector::new(), &file).unwrap();
+    schulinventar_sync::bundle::import(&mut b, &file).unwrap();
+    assert_eq!(client::pending_count(&b).unwrap(), 3);
+    let r = client::sync(&mut b, None, 1000).unwrap();
+    assert_eq!((r.pushed, r.rejected), (3, 0), "{r:?}");
+    assert_eq!(push_cursor_and_log_end(&b), (end + 3, end + 3));
+    let r = client::sync(&mut a, None, 1000).unwrap();
+    assert_eq!(r.pulled, 3, "{r:?}");
+    assert_eq!(a.get::<SchoolData>(&cs.id).unwrap().data.name, "Schule 199001");
+    assert_eq!(a.get::<DeviceData>(&device).unwrap().data.asset.notes.as_deref(), Some("Lüfter laut"));
+    assert_eq!(digest(&a).unwrap(), digest(&b).unwrap());
+}
+
 #[test]
 fn pushing_the_same_page_twice_changes_nothing() {
     let s = Setup::new();

@@ -281,10 +281,12 @@ fn hub_source_name(hub_node: &str) -> String {
 }
 
 /// Local operations after `after_seq` that did not come from this hub, at most `limit`, with
-/// their local sequence.
-fn pending_ops(store: &Store, hub_node: &str, after_seq: i64, limit: usize) -> Result<Vec<(i64, Op)>> {
-    let mut stmt = store
-        .conn()
+/// their local sequence; and how far the log was looked through: the last of them, or the end of
+/// the log when fewer than `limit` are pending (what follows them all came from this hub). Both
+/// are read in one snapshot, so an operation written meanwhile is not passed over.
+fn pending_ops(store: &Store, hub_node: &str, after_seq: i64, limit: usize) -> Result<(Vec<(i64, Op)>, i64)> {
+    let snapshot = store.conn().unchecked_transaction().map_err(CoreError::from)?;
+    let mut stmt = snapshot
         .prepare_cached(
             "SELECT c.seq, c.origin_node, c.origin_seq, c.hlc, c.entity, c.row_id, c.fields, c.prev, c.author,
                     c.schema_version, c.reason
@@ -321,7 +323,15 @@ fn pending_ops(store: &Store, hub_node: &str, after_seq: i64, limit: usize) -> R
             Op { origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, reason },
         ));
     }
-    Ok(out)
+    drop(stmt);
+    let end = match out.last() {
+        Some(&(last, _)) if out.len() >= limit => last,
+        _ => snapshot
+            .query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| r.get::<_, i64>(0))
+            .map_err(CoreError::from)?
+            .max(after_seq),
+    };
+    Ok((out, end))
 }
 
 fn meta_i64(store: &Store, key: &str) -> Result<i64> {
@@ -369,8 +379,15 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
     // Push.
     let mut after = meta_i64(store, META_PUSH)?;
     for _ in 0..MAX_ROUNDS {
-        let pending = pending_ops(store, &enrolled.hub_node, after, page)?;
-        let Some(&(last, _)) = pending.last() else { break };
+        // The push cursor also moves past operations that came from this hub, so that the next
+        // sync does not look through them again.
+        let (pending, last) = pending_ops(store, &enrolled.hub_node, after, page)?;
+        if pending.is_empty() {
+            if last > after {
+                store.write(None, |w| Ok(set_meta(w.read(), META_PUSH, &last.to_string())?))?;
+            }
+            break;
+        }
         let ops: Vec<Op> = pending.into_iter().map(|(_, op)| op).collect();
         let resp = client.push(&ops)?;
         summary.push_pages += 1;
