@@ -1,7 +1,7 @@
 -- Two kinds of trigger move into the store, which is the only writer of these tables. A table
 -- with an INSERT trigger makes every INSERT into it keep a statement journal (a copy of each
 -- page the statement touches, so that it can be undone on its own); for the items and the change
--- log that cost about a quarter of the time of applying a sync to an empty laptop.
+-- log that cost about a fifth of the time of applying a sync to an empty laptop.
 --
 -- A new item's inventory number is recorded in inventory_numbers by the store, in the statement
 -- right after the row's INSERT. The primary key of inventory_numbers still refuses a duplicate,
