@@ -251,10 +251,8 @@ impl Writer<'_> {
                 report.skipped += 1;
                 continue;
             }
-            if op.entity == "loan" {
-                let seq = self.tx.last_insert_rowid();
-                crate::store::erase_loan_holders(&self.tx, seq, &op.row_id, &op.hlc, &fields)?;
-            }
+            let seq = self.tx.last_insert_rowid();
+            crate::store::erase_loan_holders(&self.tx, &op.entity, seq, &op.row_id, &op.hlc, &fields)?;
             report.applied += 1;
             if max_hlc.as_deref().is_none_or(|m| op.hlc.as_str() > m) {
                 max_hlc = Some(op.hlc.clone());

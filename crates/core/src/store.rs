@@ -599,9 +599,7 @@ impl Writer<'_> {
                 self.source_id,
                 self.reason,
             ])?;
-        if info.name == "loan" {
-            erase_loan_holders(&self.tx, self.tx.last_insert_rowid(), id, &hlc.0, &fields)?;
-        }
+        erase_loan_holders(&self.tx, info.name, self.tx.last_insert_rowid(), id, &hlc.0, &fields)?;
         self.last_hlc = Some(hlc.clone());
         Ok(())
     }
@@ -779,7 +777,8 @@ pub(crate) fn record_inventory_number(
     Ok(())
 }
 
-/// After a loan's operation (`fields`, change-log entry `seq`) is logged: erasing a holder's
+/// After an operation of `entity` (`fields`, change-log entry `seq`) is logged; only a loan's
+/// does anything. Erasing a holder's
 /// name (GDPR Art. 17) removes it from the change log as well, not only from the loan row, or the
 /// history, conflicts, bundles and the hub would keep serving it. An erasing operation
 /// (`holder_erased` true) blanks `holder_name` in every operation of the same loan up to its own
@@ -788,11 +787,15 @@ pub(crate) fn record_inventory_number(
 /// on the hub, whatever order the operations come in (until migration 0009, two triggers did).
 pub(crate) fn erase_loan_holders(
     conn: &Connection,
+    entity: &str,
     seq: i64,
     loan: &str,
     hlc: &str,
     fields: &str,
 ) -> rusqlite::Result<()> {
+    if entity != "loan" {
+        return Ok(());
+    }
     conn.prepare_cached(
         "UPDATE change_log SET fields = json_set(fields, '$.holder_name', NULL)
          WHERE json_extract(?3, '$.holder_erased') = 1

@@ -86,14 +86,7 @@ fn two_laptops_converge_through_the_hub_and_a_second_sync_is_a_no_op() {
 
 /// The push cursor of `store` and the end of its change log.
 fn push_cursor_and_log_end(store: &Store) -> (i64, i64) {
-    let cursor: i64 = store
-        .conn()
-        .query_row(
-            "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hub_push_seq'), 0)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let cursor = client::get_meta(store, "hub_push_seq").unwrap().map_or(0, |v| v.parse().unwrap());
     (cursor, store.conn().query_row("SELECT max(seq) FROM change_log", [], |r| r.get(0)).unwrap())
 }
 
