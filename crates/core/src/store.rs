@@ -540,22 +540,29 @@ impl Writer<'_> {
         }
     }
 
-    /// For each field, the HLC of the operation that wrote its current value (null only for rows
-    /// that have no operation at all).
+    /// For each field, the HLC of the operation that wrote its current value; null for the value
+    /// a row had before any operation, which only rows the migrations seed (the programme
+    /// catalogue) have: they were not created by an operation, so every replica names their
+    /// first version alike.
     fn field_versions(&self, info: &EntityInfo, id: &str, fields: &Map<String, Value>) -> Result<Map<String, Value>> {
         let mut prev: Map<String, Value> = fields.keys().map(|k| (k.clone(), Value::Null)).collect();
         let mut missing = prev.len();
         let mut stmt = self
             .tx
-            .prepare_cached("SELECT hlc, fields FROM change_log WHERE entity = ?1 AND row_id = ?2 ORDER BY hlc DESC")?;
+            .prepare_cached(
+                "SELECT hlc, fields, prev = '{}' AND fields <> '{}' FROM change_log WHERE entity = ?1 AND row_id = ?2 ORDER BY hlc DESC",
+            )?;
         let mut rows = stmt.query(params![info.name, id])?;
-        let mut oldest: Option<String> = None;
+        let mut created: Option<String> = None;
         while let Some(r) = rows.next()? {
             if missing == 0 {
                 break;
             }
             let hlc: String = r.get(0)?;
-            oldest = Some(hlc.clone());
+            // Only a create names no previous versions; it is the row's oldest operation.
+            if r.get(2)? {
+                created = Some(hlc.clone());
+            }
             let f: String = r.get(1)?;
             let f: Map<String, Value> = serde_json::from_str(&f)?;
             for k in f.keys() {
@@ -567,10 +574,11 @@ impl Writer<'_> {
                 }
             }
         }
-        // A field no operation names has held null since the row was created: the create
-        // (the oldest operation) wrote that version.
+        // A field no operation names has held null since the row was created: the create wrote
+        // that version. A seeded row has no create; its fields' first versions stay null (not the
+        // oldest operation this replica happens to hold, which another replica may lack).
         if missing > 0 {
-            if let Some(created) = oldest {
+            if let Some(created) = created {
                 prev.values_mut().filter(|v| v.is_null()).for_each(|v| *v = Value::String(created.clone()));
             }
         }

@@ -857,7 +857,8 @@ fn losses(ops: &[Op], seen: &Seen) -> Result<BTreeSet<Loss>, TestCaseError> {
         for a in &writes {
             for b in &writes {
                 let same = a.prev[field] == b.prev[field];
-                let older = b.prev[field].as_str().is_some_and(|p| p < a.hlc.as_str());
+                // Null: a seeded row's value from before any operation.
+                let older = b.prev[field].as_str().is_none_or(|p| p < a.hlc.as_str());
                 if a.origin_node == b.origin_node || b.hlc <= a.hlc || !(same || older) {
                     continue;
                 }

@@ -4,7 +4,8 @@
 //!   knowing of it; the later one won, the other value was lost. Either both overwrote the same
 //!   version of the field, or the later one overwrote a version older than the earlier one (a
 //!   replica that sets a field always names the version it held, which is at least as new as
-//!   every version it had received, so it had not received the earlier operation).
+//!   every version it had received, so it had not received the earlier operation). A null
+//!   version is a seeded row's value from before any operation, older than every operation.
 //! - `edit_deleted`: an operation changed a row after another replica had deleted it (the row
 //!   stays deleted, the edit is hidden).
 //! - `deleted_concurrently`: a replica deleted a row without knowing of an edit made elsewhere
@@ -89,7 +90,7 @@ fn conflicts(store: &Store, row: Option<(&str, &str)>) -> Result<Vec<Conflict>> 
          JOIN json_each(a.prev) f ON f.key <> '*'
          JOIN change_log b ON b.entity = a.entity AND b.row_id = a.row_id AND b.hlc > a.hlc
               AND b.origin_node <> a.origin_node
-         JOIN json_each(b.prev) g ON g.key = f.key AND (g.value IS f.value OR g.value < a.hlc)
+         JOIN json_each(b.prev) g ON g.key = f.key AND (g.value IS f.value OR g.value < a.hlc OR g.value IS NULL)
          {only_a}
          UNION ALL
          SELECT 'edit_deleted', e.entity, e.row_id, f.key,

@@ -54,6 +54,52 @@ fn concurrent_writes_to_one_field_form_one_conflict_on_every_replica() {
 }
 
 #[test]
+fn writes_to_a_seeded_row_name_its_first_version_alike_on_every_replica() {
+    // The programme catalogue comes with the database, not from an operation. A replica that
+    // already holds other edits of such a row must name the field's first version as one that
+    // holds none does, or their concurrent writes would not meet in a conflict.
+    let (_d, mut r) = replicas(3);
+    let id = "programme-eigenmittel";
+    let p = r[0].get::<ProgrammeData>(id).unwrap().data;
+    let pause = || std::thread::sleep(std::time::Duration::from_millis(5));
+    // Replica 2 writes the notes first and replica 0 receives that.
+    r[2].update(id, ProgrammeData { notes: Some("von 2".into()), ..p.clone() }).unwrap();
+    let (x, y) = pair(&mut r, 2, 0);
+    exchange(x, y, PAGE).unwrap();
+    pause();
+    r[0].update(id, ProgrammeData { notes: Some("von 0".into()), ..p.clone() }).unwrap();
+    pause();
+    // Replica 1 has seen neither; it first edits another field of the row, then the notes.
+    r[1].update(id, ProgrammeData { name: "Eigenmittel (Kreis)".into(), ..p.clone() }).unwrap();
+    r[1].update(id, ProgrammeData { name: "Eigenmittel (Kreis)".into(), notes: Some("von 1".into()), ..p.clone() })
+        .unwrap();
+    for (a, b) in [(0, 1), (1, 2), (0, 2)] {
+        let (x, y) = pair(&mut r, a, b);
+        exchange(x, y, PAGE).unwrap();
+    }
+
+    let c = list(&r[0]).unwrap();
+    assert_eq!(c, list(&r[1]).unwrap());
+    assert_eq!(c, list(&r[2]).unwrap());
+    let mut got: Vec<_> = c
+        .iter()
+        .map(|c| (c.kind.as_str(), c.field.as_str(), c.loser.value.as_str(), c.winner.value.as_str(), c.open))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("concurrent", "notes", Some("von 0"), Some("von 1"), true),
+            ("concurrent", "notes", Some("von 2"), Some("von 1"), true),
+        ]
+    );
+    let kept = r[2].get::<ProgrammeData>(id).unwrap().data;
+    assert_eq!((kept.name.as_str(), kept.notes.as_deref()), ("Eigenmittel (Kreis)", Some("von 1")));
+    assert_eq!(digest(&r[0]).unwrap(), digest(&r[1]).unwrap());
+    assert_eq!(digest(&r[0]).unwrap(), digest(&r[2]).unwrap());
+}
+
+#[test]
 fn an_edit_to_a_row_deleted_elsewhere_is_a_conflict_until_the_row_is_restored() {
     let (_d, mut r) = replicas(2);
     let a = r[0].create(authority()).unwrap();
