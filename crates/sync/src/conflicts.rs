@@ -77,9 +77,12 @@ fn conflicts(store: &Store, row: Option<(&str, &str)>) -> Result<Vec<Conflict>> 
     let mut out = Vec::new();
     // One row: both halves start from that row's operations (the index on entity, row id, hlc).
     let (only_a, only_d) = match row {
-        Some(_) => ("WHERE a.entity = ?1 AND a.row_id = ?2", "d.entity = ?1 AND d.row_id = ?2 AND"),
+        Some(_) => ("AND a.entity = ?1 AND a.row_id = ?2", "d.entity = ?1 AND d.row_id = ?2 AND"),
         None => ("", ""),
     };
+    // Every operation taking part changed an existing row, so it names previous versions: the
+    // `prev <> '{}'` conditions let SQLite read them from the partial index `change_log_edits`
+    // instead of going through all the creates.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT 'concurrent', a.entity, a.row_id, f.key,
                 json_extract(b.fields, '$.\"' || f.key || '\"'), b.hlc, b.origin_node, b.author,
@@ -89,9 +92,9 @@ fn conflicts(store: &Store, row: Option<(&str, &str)>) -> Result<Vec<Conflict>> 
          FROM change_log a
          JOIN json_each(a.prev) f ON f.key <> '*'
          JOIN change_log b ON b.entity = a.entity AND b.row_id = a.row_id AND b.hlc > a.hlc
-              AND b.origin_node <> a.origin_node
+              AND b.origin_node <> a.origin_node AND b.prev <> '{{}}'
          JOIN json_each(b.prev) g ON g.key = f.key AND (g.value IS f.value OR g.value < a.hlc OR g.value IS NULL)
-         {only_a}
+         WHERE a.prev <> '{{}}' {only_a}
          UNION ALL
          SELECT 'edit_deleted', e.entity, e.row_id, f.key,
                 json_extract(d.fields, '$.deleted_at'), d.hlc, d.origin_node, d.author,
@@ -102,7 +105,7 @@ fn conflicts(store: &Store, row: Option<(&str, &str)>) -> Result<Vec<Conflict>> 
          JOIN change_log e ON e.entity = d.entity AND e.row_id = d.row_id AND e.hlc > d.hlc
               AND e.origin_node <> d.origin_node
          JOIN json_each(e.fields) f ON f.key <> 'deleted_at'
-         WHERE {only_d} json_type(d.fields, '$.deleted_at') = 'text'
+         WHERE {only_d} d.prev <> '{{}}' AND e.prev <> '{{}}' AND json_type(d.fields, '$.deleted_at') = 'text'
            AND json_type(e.fields, '$.deleted_at') IS NULL
            AND NOT EXISTS (SELECT 1 FROM change_log u WHERE u.entity = d.entity AND u.row_id = d.row_id
                            AND u.hlc > d.hlc AND u.hlc < e.hlc AND json_type(u.fields, '$.deleted_at') = 'null')
@@ -116,7 +119,8 @@ fn conflicts(store: &Store, row: Option<(&str, &str)>) -> Result<Vec<Conflict>> 
          JOIN change_log e ON e.entity = d.entity AND e.row_id = d.row_id AND e.hlc < d.hlc
               AND e.hlc > json_extract(d.prev, '$.\"*\"') AND e.origin_node <> d.origin_node
          JOIN json_each(e.fields) f ON f.key <> 'deleted_at'
-         WHERE {only_d} json_type(d.fields, '$.deleted_at') = 'text' AND json_type(d.prev, '$.\"*\"') = 'text'
+         WHERE {only_d} d.prev <> '{{}}' AND e.prev <> '{{}}'
+           AND json_type(d.fields, '$.deleted_at') = 'text' AND json_type(d.prev, '$.\"*\"') = 'text'
            AND json_type(e.fields, '$.deleted_at') IS NULL
          ORDER BY 2, 3, 4, 10"
     ))?;
