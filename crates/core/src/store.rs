@@ -31,6 +31,7 @@ pub struct Store {
     clock: Clock,
     author: String,
     path: PathBuf,
+    checkpointer: Option<db::Checkpointer>,
 }
 
 impl Store {
@@ -54,7 +55,7 @@ impl Store {
             .or_else(|_| std::env::var("USER"))
             .or_else(|_| std::env::var("USERNAME"))
             .unwrap_or_else(|_| "unbekannt".into());
-        Ok(Store { conn, clock, author, path: path.to_path_buf() })
+        Ok(Store { conn, clock, author, path: path.to_path_buf(), checkpointer: None })
     }
 
     pub fn path(&self) -> &Path {
@@ -146,7 +147,23 @@ impl Store {
             Clock::persist(&w.tx, last)?;
         }
         w.tx.commit()?;
+        if let Some(c) = &self.checkpointer {
+            c.committed();
+        }
         Ok(out)
+    }
+
+    /// Whether checkpoints run beside the writes, on a thread of their own (see
+    /// `db::Checkpointer`), instead of at the end of a commit. For long runs of large writes:
+    /// a sync turns this on for its pull and off again when it ends.
+    pub fn checkpoint_in_background(&mut self, on: bool) -> Result<()> {
+        match (on, self.checkpointer.take()) {
+            (true, Some(c)) => self.checkpointer = Some(c),
+            (true, None) => self.checkpointer = Some(db::Checkpointer::start(&self.conn, &self.path)?),
+            (false, Some(c)) => c.stop(&self.conn)?,
+            (false, None) => {}
+        }
+        Ok(())
     }
 
     pub fn create<T: Entity + Validate>(&mut self, data: T) -> Result<Row<T>> {

@@ -75,6 +75,62 @@ fn reopening_keeps_data_and_runs_no_migration_twice() {
     assert_eq!(backups, 0, "no backup when nothing is migrated");
 }
 
+/// (bytes of the database as its connections see it, bytes of the file itself): the file only
+/// grows when a checkpoint copies pages from the WAL into it.
+fn sizes(s: &Store) -> (u64, u64) {
+    let pages: u64 = s.conn().pragma_query_value(None, "page_count", |r| r.get(0)).unwrap();
+    let page: u64 = s.conn().pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
+    (pages * page, std::fs::metadata(s.path()).unwrap().len())
+}
+
+#[test]
+fn checkpoints_beside_the_writes_copy_every_commit_and_hand_back_the_automatic_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let mut s = Store::open(&path).unwrap();
+    let autocheckpoint =
+        |s: &Store| s.conn().pragma_query_value(None, "wal_autocheckpoint", |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(autocheckpoint(&s), 1000, "SQLite's default");
+    let a = s.create(authority()).unwrap();
+    let school = s.create(school(&a.id, "100013", "Schule am Park")).unwrap();
+    let write = |s: &mut Store, n: usize| {
+        s.write(None, |w| {
+            for _ in 0..n {
+                w.create(device(&school.id, None))?;
+            }
+            Ok(())
+        })
+        .unwrap()
+    };
+    // Left to SQLite, a small commit stays in the WAL until it has grown to 1,000 pages.
+    write(&mut s, 20);
+    let (seen, file) = sizes(&s);
+    assert!(seen > file, "{seen} bytes seen, {file} in the file");
+
+    s.checkpoint_in_background(true).unwrap();
+    assert_eq!(autocheckpoint(&s), 0, "the commits no longer checkpoint themselves");
+    s.checkpoint_in_background(true).unwrap();
+    for _ in 0..5 {
+        write(&mut s, 200);
+    }
+    // Turning it off waits for the checkpoint of the last commit: nothing is left to copy.
+    s.checkpoint_in_background(false).unwrap();
+    let (seen, file) = sizes(&s);
+    assert_eq!(file, seen, "every committed page copied into the database file");
+    assert_eq!(autocheckpoint(&s), 1000, "handed back");
+    s.checkpoint_in_background(false).unwrap();
+    assert_eq!(autocheckpoint(&s), 1000);
+
+    // Dropped while on, the store still closes cleanly with everything in the file.
+    s.checkpoint_in_background(true).unwrap();
+    write(&mut s, 10);
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    let devices: i64 = s.conn().query_row("SELECT count(*) FROM devices", [], |r| r.get(0)).unwrap();
+    assert_eq!(devices, 20 + 5 * 200 + 10);
+    assert_eq!(autocheckpoint(&s), 1000, "a setting of the connection, not of the file");
+}
+
 #[test]
 fn a_newer_schema_is_refused_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();

@@ -52,6 +52,10 @@ fn two_laptops_converge_through_the_hub_and_a_second_sync_is_a_no_op() {
     assert!(r.pull_pages > 5);
     assert_eq!(digest(&a).unwrap(), digest(&b).unwrap());
     assert_eq!(digest(&a).unwrap(), s.hub_digest());
+    // The pull of many pages checkpointed beside its writes, and gave SQLite's automatic
+    // checkpoints back when it ended.
+    let autocheckpoint: i64 = b.conn().pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0)).unwrap();
+    assert_eq!(autocheckpoint, 1000);
 
     // Edits on both sides, each to a different device.
     let (d1, d2) = (first_device(&a, 0), first_device(&a, 1));

@@ -446,7 +446,7 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
     // each database page the write changed, and on a fresh replica one page of operations
     // changes index pages all over: fewer, larger writes save most of that. Pages received
     // before a dropped connection are still written.
-    std::thread::scope(|scope| -> Result<()> {
+    let pulled = std::thread::scope(|scope| -> Result<()> {
         let (pages, received) = std::sync::mpsc::sync_channel::<Result<PullResponse>>(PAGES_PER_WRITE);
         let client = &client;
         let start = cursor;
@@ -513,6 +513,12 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
                     }
                     recount.before_page(store, &resp.ops)?;
                 }
+                // A pull of more than one page writes a lot: checkpoints run beside its writes
+                // from here on (see `checkpoint_in_background`). A small one leaves them to SQLite,
+                // which only checkpoints once the WAL has grown, instead of a thread to wait for.
+                if batch.len() > 1 || batch.last().is_some_and(|p| p.more) {
+                    store.checkpoint_in_background(true)?;
+                }
                 let (reports, purged) = store.write(source, |w| {
                     let mut reports = Vec::with_capacity(batch.len());
                     let mut purged = 0;
@@ -537,7 +543,9 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
             }
         }
         Ok(())
-    })?;
+    });
+    store.checkpoint_in_background(false)?;
+    pulled?;
     summary.cursor = cursor;
     // Listing conflicts scans the whole change log. Their number changes only with new
     // operations here, and every local one (a resolution, an import, a bundle) is pushed by
