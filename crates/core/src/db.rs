@@ -231,12 +231,12 @@ pub fn restore_from(conn: &mut Connection, file: &Path) -> Result<()> {
 /// own, so that a long run of large writes (a sync pulling a whole Schulträger) does not wait at
 /// each commit for the checkpoint SQLite would otherwise run there: on an initial sync of the
 /// municipality demo those took a sixth of the time. The writing connection's automatic
-/// checkpoints are off while this runs and come back when it is dropped.
+/// checkpoints are off while this runs and come back with [`Checkpointer::stop`].
 pub(crate) struct Checkpointer {
     kick: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
     /// The writing connection's `wal_autocheckpoint` before, restored on [`Checkpointer::stop`].
-    pub(crate) autocheckpoint: i64,
+    autocheckpoint: i64,
 }
 
 impl Checkpointer {

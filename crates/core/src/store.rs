@@ -155,7 +155,7 @@ impl Store {
 
     /// Whether checkpoints run beside the writes, on a thread of their own (see
     /// `db::Checkpointer`), instead of at the end of a commit. For long runs of large writes:
-    /// a sync turns this on for its pull and off again when it ends.
+    /// a sync turns this on for a pull of more than one page and off again when the pull ends.
     pub fn checkpoint_in_background(&mut self, on: bool) -> Result<()> {
         match (on, self.checkpointer.take()) {
             (true, Some(c)) => self.checkpointer = Some(c),

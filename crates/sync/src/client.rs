@@ -544,8 +544,10 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
         }
         Ok(())
     });
-    store.checkpoint_in_background(false)?;
+    // Also after a failed pull; its error comes first.
+    let stopped = store.checkpoint_in_background(false);
     pulled?;
+    stopped?;
     summary.cursor = cursor;
     // Listing conflicts scans the whole change log. Their number changes only with new
     // operations here, and every local one (a resolution, an import, a bundle) is pushed by
