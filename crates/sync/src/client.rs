@@ -280,11 +280,11 @@ fn hub_source_name(hub_node: &str) -> String {
     format!("hub:{hub_node}")
 }
 
-/// Local operations after `after_seq` that did not come from this hub, at most `limit`, with
-/// their local sequence; and how far the log was looked through: the last of them, or the end of
+/// Local operations after `after_seq` that did not come from this hub, at most `limit`, and how
+/// far the log was looked through (a local sequence): the last of them, or the end of
 /// the log when fewer than `limit` are pending (what follows them all came from this hub). Both
 /// are read in one snapshot, so an operation written meanwhile is not passed over.
-fn pending_ops(store: &Store, hub_node: &str, after_seq: i64, limit: usize) -> Result<(Vec<(i64, Op)>, i64)> {
+fn pending_ops(store: &Store, hub_node: &str, after_seq: i64, limit: usize) -> Result<(Vec<Op>, i64)> {
     let snapshot = store.conn().unchecked_transaction().map_err(CoreError::from)?;
     let mut stmt = snapshot
         .prepare_cached(
@@ -313,23 +313,23 @@ fn pending_ops(store: &Store, hub_node: &str, after_seq: i64, limit: usize) -> R
         })
         .map_err(CoreError::from)?;
     let mut out = Vec::new();
+    let mut last = after_seq;
     for row in rows {
         let (seq, origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, reason) =
             row.map_err(CoreError::from)?;
         let fields: Map<String, Value> = serde_json::from_str(&fields).map_err(CoreError::from)?;
         let prev: Map<String, Value> = serde_json::from_str(&prev).map_err(CoreError::from)?;
-        out.push((
-            seq,
-            Op { origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, reason },
-        ));
+        out.push(Op { origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, reason });
+        last = seq;
     }
     drop(stmt);
-    let end = match out.last() {
-        Some(&(last, _)) if out.len() >= limit => last,
-        _ => snapshot
+    let end = if out.len() >= limit {
+        last
+    } else {
+        snapshot
             .query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| r.get::<_, i64>(0))
             .map_err(CoreError::from)?
-            .max(after_seq),
+            .max(after_seq)
     };
     Ok((out, end))
 }
@@ -382,53 +382,17 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
         // The push cursor also moves past operations that came from this hub, so that the next
         // sync does not look through them again.
         let (pending, last) = pending_ops(store, &enrolled.hub_node, after, page)?;
-        if pending.is_empty() {
-            if last > after {
-                store.write(None, |w| Ok(set_meta(w.read(), META_PUSH, &last.to_string())?))?;
-            }
+        let done = pending.is_empty();
+        if !done {
+            push_page(&client, &pending, &mut summary)?;
+        }
+        if last > after {
+            store.write(None, |w| Ok(set_meta(w.read(), META_PUSH, &last.to_string())?))?;
+            after = last;
+        }
+        if done {
             break;
         }
-        let ops: Vec<Op> = pending.into_iter().map(|(_, op)| op).collect();
-        let resp = client.push(&ops)?;
-        summary.push_pages += 1;
-        check_clock(&resp.hub_time, &mut summary);
-        for (op, r) in ops.iter().zip(&resp.results) {
-            match r.status {
-                OpStatus::Accepted => summary.pushed += 1,
-                OpStatus::Duplicate => summary.duplicates += 1,
-                OpStatus::Rejected => {
-                    summary.rejected += 1;
-                    if r.code.as_deref() == Some("future") && summary.clock_warning.is_none() {
-                        summary.clock_warning = Some(
-                            "Der Hub lehnt Änderungen ab, deren Zeitstempel weit in der Zukunft liegt. \
-                             Bitte Datum und Uhrzeit dieses Geräts prüfen."
-                                .into(),
-                        );
-                    }
-                    summary.rejected_ops.push(RejectedOp {
-                        origin_node: op.origin_node.clone(),
-                        origin_seq: op.origin_seq,
-                        entity: op.entity.clone(),
-                        row_id: op.row_id.clone(),
-                        code: r.code.clone(),
-                        reason: r.reason.clone().unwrap_or_default(),
-                    });
-                }
-            }
-        }
-        if resp.results.len() != ops.len() {
-            return Err(ClientError::Refused {
-                status: 200,
-                code: "protocol".into(),
-                message: format!(
-                    "Der Hub hat {} von {} Änderungen beantwortet; der Abgleich wird abgebrochen.",
-                    resp.results.len(),
-                    ops.len()
-                ),
-            });
-        }
-        store.write(None, |w| Ok(set_meta(w.read(), META_PUSH, &last.to_string())?))?;
-        after = last;
     }
 
     // Pull. The open conflicts change only on rows that pulled operations touch (local changes
@@ -565,6 +529,49 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
         Ok(set_meta(w.read(), META_CONFLICTS, &summary.conflicts.to_string())?)
     })?;
     Ok(summary)
+}
+
+/// Pushes one page of pending operations and counts the hub's answers in `summary`.
+fn push_page(client: &HubClient, ops: &[Op], summary: &mut SyncSummary) -> Result<()> {
+    let resp = client.push(ops)?;
+    summary.push_pages += 1;
+    check_clock(&resp.hub_time, summary);
+    for (op, r) in ops.iter().zip(&resp.results) {
+        match r.status {
+            OpStatus::Accepted => summary.pushed += 1,
+            OpStatus::Duplicate => summary.duplicates += 1,
+            OpStatus::Rejected => {
+                summary.rejected += 1;
+                if r.code.as_deref() == Some("future") && summary.clock_warning.is_none() {
+                    summary.clock_warning = Some(
+                        "Der Hub lehnt Änderungen ab, deren Zeitstempel weit in der Zukunft liegt. \
+                         Bitte Datum und Uhrzeit dieses Geräts prüfen."
+                            .into(),
+                    );
+                }
+                summary.rejected_ops.push(RejectedOp {
+                    origin_node: op.origin_node.clone(),
+                    origin_seq: op.origin_seq,
+                    entity: op.entity.clone(),
+                    row_id: op.row_id.clone(),
+                    code: r.code.clone(),
+                    reason: r.reason.clone().unwrap_or_default(),
+                });
+            }
+        }
+    }
+    if resp.results.len() != ops.len() {
+        return Err(ClientError::Refused {
+            status: 200,
+            code: "protocol".into(),
+            message: format!(
+                "Der Hub hat {} von {} Änderungen beantwortet; der Abgleich wird abgebrochen.",
+                resp.results.len(),
+                ops.len()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Pages received from the hub that one write applies together, at most; as many are fetched
