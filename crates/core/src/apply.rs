@@ -11,7 +11,7 @@
 //! same rebuild once the column exists.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{params, OptionalExtension};
@@ -22,7 +22,7 @@ use crate::clock::Hlc;
 use crate::entity::{self, EntityInfo};
 use crate::error::{CoreError, Result};
 use crate::model::*;
-use crate::store::{constraint_error, find_rowid, fts_rowid, get_row, to_sql, Source, Store, Writer};
+use crate::store::{constraint_error, find_rowid, fts_rowid, get_row, to_sql, SearchEntry, Source, Store, Writer};
 
 /// `data` with `field` set to `value` (checked against the field's type), and the field's value
 /// before.
@@ -119,6 +119,75 @@ impl<'a> Merged<'a> {
     }
 }
 
+/// The row as the operations of `batch` alone say (all of them for one row).
+fn fold_batch<'b>(info: &'static EntityInfo, batch: &[&'b Op]) -> Option<Merged<'b>> {
+    let mut ops = batch.to_vec();
+    ops.sort_by(|a, b| (&a.hlc, &a.origin_node).cmp(&(&b.hlc, &b.origin_node)));
+    Merged::fold(
+        info,
+        ops.into_iter().map(|op| (Hlc(op.hlc.clone()), op.fields.iter().map(|(k, v)| (k, Cow::Borrowed(v))))),
+    )
+}
+
+/// Batches with at least this many operations have their rows merged ahead, on a second thread
+/// (see [`prepare_rows`]). Below it, starting the thread costs more than it saves.
+pub const PREPARE_AHEAD: usize = 64;
+
+/// A new row as far as its operations alone decide it: its merged values and, for tables with a
+/// search index, its search entry. `None` where the general path of [`Writer::rebuild_row`] has
+/// to decide: a deleted row, or values that are not a valid row of a searchable table (the
+/// general path reads such rows back and reports why).
+type Insert<'b> = Option<(Merged<'b>, Option<SearchEntry>)>;
+
+/// Per row of a batch (position in [`entity::ALL`], row id): how many of the batch's operations
+/// name it, and its [`Insert`] made from all of them.
+type Prepared<'b> = HashMap<(usize, &'b str), (usize, Insert<'b>)>;
+
+/// The [`Insert`] of row `id` merged as `state`.
+fn insertable<'b, T: crate::Entity>(state: Merged<'b>, id: &str) -> Result<Insert<'b>> {
+    if state.deleted() {
+        return Ok(None);
+    }
+    // Rows with a search entry: the entry comes from these values, so they have to be a valid
+    // `T` before anything is written. A column no operation names is NULL in the new row, or
+    // its default: only NOT NULL columns have defaults, and a NULL for them is not a valid `T`,
+    // which leaves such rows to the general path (it reads them back).
+    if T::INFO.search_code.is_none() {
+        return Ok(Some((state, None)));
+    }
+    // Read from the merged values in place, without building a JSON object first.
+    const NULL: &Value = &Value::Null;
+    let columns = T::INFO.columns.iter().map(|c| (*c, state.values.get(c).map_or(NULL, |v| &**v)));
+    let entry = match T::deserialize(serde::de::value::MapDeserializer::<_, serde_json::Error>::new(columns)) {
+        Ok(data) => SearchEntry::of(&data, id),
+        Err(_) => return Ok(None),
+    };
+    Ok(Some((state, entry)))
+}
+
+/// Merges every row a batch names from the batch's operations alone, as
+/// [`Writer::apply_remote`] would for a row new to this replica. This reads nothing from the
+/// database, so it runs on a second thread while the operations are being logged; the writer
+/// uses a row's merge only where that proves to be the row's whole history.
+fn prepare_rows(ops: &[Op]) -> Prepared<'_> {
+    let mut rows: HashMap<(usize, &str), Vec<&Op>> = HashMap::new();
+    for op in ops {
+        if let Some(pos) = entity::ALL.iter().position(|e| e.name == op.entity) {
+            rows.entry((pos, op.row_id.as_str())).or_default().push(op);
+        }
+    }
+    rows.into_iter()
+        .map(|((pos, id), batch)| {
+            let info = entity::ALL[pos];
+            let insert = match fold_batch(info, &batch) {
+                Some(state) => by_entity!(info.name, id, insertable(state, id)).ok().flatten(),
+                None => None,
+            };
+            ((pos, id), (batch.len(), insert))
+        })
+        .collect()
+}
+
 /// A remote operation whose row could not be written (e.g. an inventory number another row
 /// already holds). The operation is kept in the change log; the row keeps its former state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -205,7 +274,27 @@ impl Writer<'_> {
     /// Adds the operations this replica does not have yet to its change log and rebuilds the rows
     /// they touch. A row that cannot be written (a constraint) is reported, not an error: the rest
     /// of the batch goes on.
+    ///
+    /// A batch of [`PREPARE_AHEAD`] operations or more has its rows merged on a second thread
+    /// while this one logs the operations (see [`prepare_rows`]); the rows are then written from
+    /// those merges where the log holds nothing else for them.
     pub fn apply_remote(&mut self, ops: &[Op]) -> Result<ApplyReport> {
+        if ops.len() < PREPARE_AHEAD {
+            return self.apply_batch(ops, || None);
+        }
+        std::thread::scope(|s| {
+            let ahead = s.spawn(|| prepare_rows(ops));
+            self.apply_batch(ops, || Some(ahead.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
+        })
+    }
+
+    /// [`Self::apply_remote`], with the rows of the batch merged beforehand by `prepared`, which
+    /// is called once the operations are logged.
+    fn apply_batch<'b>(
+        &mut self,
+        ops: &'b [Op],
+        prepared: impl FnOnce() -> Option<Prepared<'b>>,
+    ) -> Result<ApplyReport> {
         let mut report = ApplyReport::default();
         // Per touched row, the operations of this batch newly logged for it.
         let mut touched: BTreeMap<(usize, String), Vec<&Op>> = BTreeMap::new();
@@ -264,9 +353,11 @@ impl Writer<'_> {
         }
         let mut written = false;
         let waiting = self.unwritten_waiting()?;
+        let mut prepared = prepared();
         for ((pos, row_id), batch) in &touched {
             let info = entity::ALL[*pos];
-            match self.try_rebuild(info, row_id, batch, waiting)? {
+            let ahead = prepared.as_mut().and_then(|p| p.remove(&(*pos, row_id.as_str())));
+            match self.try_rebuild(info, row_id, batch, ahead, waiting)? {
                 None => written = true,
                 Some(message) => {
                     report.rejected.push(Rejected { entity: info.name.into(), row_id: row_id.clone(), message })
@@ -291,15 +382,17 @@ impl Writer<'_> {
     /// Rebuilds one row in a savepoint: `None` when written, else why not (the row is then kept in
     /// `sync_unwritten` and tried again by later syncs, see [`Self::retry_unwritten`]).
     /// `listed`: whether the row may be listed there already (then it is taken off when written).
-    /// `batch`: the row's operations logged by the batch being applied, if any.
-    fn try_rebuild(
+    /// `batch`: the row's operations logged by the batch being applied, if any; `ahead`: the
+    /// row as [`prepare_rows`] merged it from the batch.
+    fn try_rebuild<'b>(
         &mut self,
         info: &'static EntityInfo,
         row_id: &str,
-        batch: &[&Op],
+        batch: &[&'b Op],
+        ahead: Option<(usize, Insert<'b>)>,
         listed: bool,
     ) -> Result<Option<String>> {
-        if self.insert_new(info, row_id, batch)? {
+        if self.insert_new(info, row_id, batch, ahead)? {
             if listed {
                 self.tx
                     .prepare_cached("DELETE FROM sync_unwritten WHERE entity = ?1 AND row_id = ?2")?
@@ -356,7 +449,7 @@ impl Writer<'_> {
             };
             let mut progress = false;
             for (pos, row_id) in &waiting {
-                progress |= self.try_rebuild(entity::ALL[*pos], row_id, &[], true)?.is_none();
+                progress |= self.try_rebuild(entity::ALL[*pos], row_id, &[], None, true)?.is_none();
             }
             if !progress {
                 return Ok(());
@@ -370,8 +463,19 @@ impl Writer<'_> {
     /// of reading the row back. False, with nothing written, where the general path has to
     /// decide (it also reports why a row cannot be written). An error after the row is in (the
     /// search entry) ends the whole transaction.
-    fn insert_new(&mut self, info: &'static EntityInfo, id: &str, batch: &[&Op]) -> Result<bool> {
-        fn go<T: crate::Entity>(w: &mut Writer<'_>, id: &str, batch: &[&Op]) -> Result<bool> {
+    fn insert_new<'b>(
+        &mut self,
+        info: &'static EntityInfo,
+        id: &str,
+        batch: &[&'b Op],
+        ahead: Option<(usize, Insert<'b>)>,
+    ) -> Result<bool> {
+        fn go<'b, T: crate::Entity>(
+            w: &mut Writer<'_>,
+            id: &str,
+            batch: &[&'b Op],
+            ahead: Option<(usize, Insert<'b>)>,
+        ) -> Result<bool> {
             let info = T::INFO;
             let exists = find_rowid(&w.tx, info, id)?.is_some();
             let parked: bool =
@@ -379,32 +483,23 @@ impl Writer<'_> {
             if exists || parked {
                 return Ok(false);
             }
-            let Some(state) = w.merged_with(info, id, batch)? else { return Ok(false) };
-            if state.deleted() {
-                return Ok(false);
-            }
-            // Rows with a search entry: the entry comes from these values, so they have to be a
-            // valid `T` before anything is written. A column no operation names is NULL in the
-            // new row, or its default: only NOT NULL columns have defaults, and a NULL for them
-            // is not a valid `T`, which leaves such rows to the general path (it reads them back).
-            let data: Option<T> = if info.search_code.is_some() {
-                // Read from the merged values in place, without building a JSON object first.
-                const NULL: &Value = &Value::Null;
-                let columns = info.columns.iter().map(|c| (*c, state.values.get(c).map_or(NULL, |v| &**v)));
-                match T::deserialize(serde::de::value::MapDeserializer::<_, serde_json::Error>::new(columns)) {
-                    Ok(data) => Some(data),
-                    Err(_) => return Ok(false),
-                }
-            } else {
-                None
+            // The merge made ahead holds all of the batch's operations for the row; it is the
+            // row's merge when they were all new here and the log holds no others for it.
+            let insert = match ahead {
+                Some((ops, insert)) if ops == batch.len() && w.logged_for(info, id)? == ops => insert,
+                _ => match w.merged_with(info, id, batch)? {
+                    Some(state) => insertable::<T>(state, id)?,
+                    None => None,
+                },
             };
+            let Some((state, entry)) = insert else { return Ok(false) };
             let Ok(rowid) = w.write_row(info, id, &state, false, None) else { return Ok(false) };
-            if let Some(data) = data {
-                w.index(&data, id, rowid, true)?;
+            if let Some(entry) = entry {
+                w.stage_search(info, id, rowid, true, &entry)?;
             }
             Ok(true)
         }
-        by_entity!(info.name, id, go(self, id, batch))
+        by_entity!(info.name, id, go(self, id, batch, ahead))
     }
 
     /// Writes the row as its operations in the log say: per field the value of the latest
@@ -538,22 +633,19 @@ impl Writer<'_> {
     /// The row as its operations say, from `batch` (operations just logged) when the log holds
     /// no others for it: that spares reading them back and parsing their fields again.
     fn merged_with<'b>(&self, info: &'static EntityInfo, id: &str, batch: &[&'b Op]) -> Result<Option<Merged<'b>>> {
-        if batch.is_empty() {
+        if batch.is_empty() || self.logged_for(info, id)? != batch.len() {
             return self.merged(info, id);
         }
+        Ok(fold_batch(info, batch))
+    }
+
+    /// How many operations the change log holds for the row.
+    fn logged_for(&self, info: &EntityInfo, id: &str) -> Result<usize> {
         let logged: i64 = self
             .tx
             .prepare_cached("SELECT count(*) FROM change_log WHERE entity = ?1 AND row_id = ?2")?
             .query_row(params![info.name, id], |r| r.get(0))?;
-        if logged != batch.len() as i64 {
-            return self.merged(info, id);
-        }
-        let mut ops = batch.to_vec();
-        ops.sort_by(|a, b| (&a.hlc, &a.origin_node).cmp(&(&b.hlc, &b.origin_node)));
-        Ok(Merged::fold(
-            info,
-            ops.into_iter().map(|op| (Hlc(op.hlc.clone()), op.fields.iter().map(|(k, v)| (k, Cow::Borrowed(v))))),
-        ))
+        Ok(logged as usize)
     }
 
     /// Writes a merged row and its search entry; `parked` stores it hidden (deleted at its last

@@ -631,10 +631,22 @@ impl Writer<'_> {
 
     /// Writes the row's search entry; `fresh` rows have none to replace yet.
     pub(crate) fn index<T: Entity>(&mut self, data: &T, id: &str, rowid: i64, fresh: bool) -> Result<()> {
-        let (Some(code), Some(text)) = (T::INFO.search_code, data.search_text()) else {
-            return Ok(());
-        };
-        let school = if T::INFO.school_column == Some("id") { Some(id) } else { data.school_id() };
+        match SearchEntry::of(data, id) {
+            Some(entry) => self.stage_search(T::INFO, id, rowid, fresh, &entry),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes a search entry worked out beforehand (see [`SearchEntry::of`]).
+    pub(crate) fn stage_search(
+        &mut self,
+        info: &EntityInfo,
+        id: &str,
+        rowid: i64,
+        fresh: bool,
+        entry: &SearchEntry,
+    ) -> Result<()> {
+        let Some(code) = info.search_code else { return Ok(()) };
         let key = fts_rowid(code, rowid);
         if !fresh {
             self.unindex(key)?;
@@ -643,7 +655,7 @@ impl Writer<'_> {
             .prepare_cached(
                 "INSERT INTO temp.pending_search(rowid, entity, row_id, school_id, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![key, T::INFO.name, id, school, data.title(), fold(&text)])?;
+            .execute(params![key, info.name, id, entry.school, entry.title, entry.body])?;
         self.pending_search.set(self.pending_search.get() + 1);
         // Bounded staging: memory stays flat however many rows one transaction writes.
         if self.pending_search.get() >= 20_000 {
@@ -676,6 +688,26 @@ impl Writer<'_> {
             self.pending_search.set(0);
         }
         Ok(())
+    }
+}
+
+/// A row's search entry as it is staged: the columns of `search_index` that come from the row.
+/// It depends on the row's data alone, so it can be worked out before the row is written.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SearchEntry {
+    school: Option<String>,
+    title: String,
+    /// The searchable text, folded (see [`fold`]).
+    body: String,
+}
+
+impl SearchEntry {
+    /// The entry of row `id` holding `data`; none for rows without one.
+    pub(crate) fn of<T: Entity>(data: &T, id: &str) -> Option<SearchEntry> {
+        T::INFO.search_code?;
+        let text = data.search_text()?;
+        let school = if T::INFO.school_column == Some("id") { Some(id) } else { data.school_id() };
+        Some(SearchEntry { school: school.map(str::to_owned), title: data.title(), body: fold(&text) })
     }
 }
 

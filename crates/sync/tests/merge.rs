@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use schulinventar_core::apply::{Op, Rejected, PREPARE_AHEAD};
 use schulinventar_core::*;
 use schulinventar_sync::{digest, exchange, push, PAGE};
 
@@ -115,4 +116,81 @@ fn a_row_the_database_refuses_is_reported_and_does_not_block_the_batch() {
     let logged: i64 =
         r[0].conn().query_row("SELECT count(*) FROM change_log WHERE row_id = ?1", [&d1.id], |r| r.get(0)).unwrap();
     assert_eq!(logged, 1);
+}
+
+#[test]
+fn a_large_batch_merged_ahead_writes_what_one_operation_at_a_time_writes() {
+    let (_d, mut r) = replicas(4);
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Schule am Markt")).unwrap();
+    let mut devices = Vec::new();
+    for i in 0..80 {
+        let room = r[0].create(room(&s.id, &format!("R{i}"))).unwrap();
+        let mut d = device(&s.id, Some(&format!("INV-{i:03}")));
+        d.asset.room_id = Some(room.id);
+        devices.push(r[0].create(d).unwrap());
+    }
+    // Rows with more than one operation: edited, deleted, deleted and brought back.
+    let mut edited = devices[0].data.clone();
+    edited.asset.model = Some("Latitude 5550".into());
+    r[0].update(&devices[0].id, edited).unwrap();
+    r[0].delete::<DeviceData>(&devices[1].id).unwrap();
+    r[0].delete::<DeviceData>(&devices[2].id).unwrap();
+    r[0].undelete::<DeviceData>(&devices[2].id).unwrap();
+    let mut ops = r[0].ops_since(&Default::default(), 10_000).unwrap();
+    // Rows the database refuses, and one whose values are no valid device.
+    let find = |ops: &[Op], id: &str| ops.iter().position(|o| o.row_id == id).unwrap();
+    let i = find(&ops, &devices[3].id);
+    ops[i].fields.insert("price_cents".into(), serde_json::json!(-5));
+    let i = find(&ops, &devices[4].id);
+    ops[i].fields.insert("status".into(), serde_json::json!("verschollen"));
+    assert!(ops.len() >= PREPARE_AHEAD, "the batch is merged ahead");
+
+    // Replica 1: everything in one batch, with the first operations twice.
+    let mut batch = ops.clone();
+    batch.extend(ops[..10].iter().cloned());
+    let one = r[1].apply_ops(&batch, None).unwrap();
+    assert_eq!((one.applied, one.skipped), (ops.len(), 10));
+    // Replica 2: one operation at a time (below the threshold: nothing merged ahead).
+    let mut rejected_singly = Vec::new();
+    for op in &ops {
+        rejected_singly.extend(r[2].apply_ops(std::slice::from_ref(op), None).unwrap().rejected);
+    }
+    // Replica 3: some operations first, then the whole batch again (rows half known already).
+    for op in ops.iter().step_by(3) {
+        r[3].apply_ops(std::slice::from_ref(op), None).unwrap();
+    }
+    let rest = r[3].apply_ops(&ops, None).unwrap();
+    assert_eq!(rest.applied + rest.skipped, ops.len());
+
+    let ids = |rejected: &[Rejected]| {
+        let mut ids: Vec<String> = rejected.iter().map(|x| x.row_id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    let mut refused = vec![devices[3].id.clone(), devices[4].id.clone()];
+    refused.sort();
+    assert_eq!(ids(&one.rejected), refused);
+    assert_eq!(ids(&rejected_singly), refused);
+    assert_eq!(digest(&r[1]).unwrap(), digest(&r[2]).unwrap());
+    assert_eq!(digest(&r[1]).unwrap(), digest(&r[3]).unwrap());
+    assert_eq!(search_entries(&r[1]), search_entries(&r[2]));
+    assert_eq!(search_entries(&r[1]), search_entries(&r[3]));
+    // What the rows hold, and their search entries, as on the origin.
+    for store in &r[1..] {
+        assert_eq!(store.get::<DeviceData>(&devices[0].id).unwrap().data.asset.model.as_deref(), Some("Latitude 5550"));
+        assert!(store.get::<DeviceData>(&devices[1].id).unwrap().deleted_at.is_some());
+        assert!(store.get::<DeviceData>(&devices[2].id).unwrap().deleted_at.is_none());
+        let row = store.get::<DeviceData>(&devices[9].id).unwrap();
+        assert_eq!(
+            (row.created_at.as_str(), row.data.asset.inventory_number.as_deref()),
+            (devices[9].created_at.as_str(), Some("INV-009"))
+        );
+        let entries = search_entries(store);
+        // 1 school, 80 rooms, 80 devices less the deleted one and the two refused.
+        assert_eq!(entries.len(), 1 + 80 + 77);
+        let origin: Vec<_> =
+            search_entries(&r[0]).into_iter().filter(|e| e.1 != devices[3].id && e.1 != devices[4].id).collect();
+        assert_eq!(entries, origin);
+    }
 }
