@@ -11,7 +11,8 @@
 //! same rebuild once the column exists.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::mpsc;
 
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{params, OptionalExtension};
@@ -139,9 +140,12 @@ pub const PREPARE_AHEAD: usize = 64;
 /// general path reads such rows back and reports why).
 type Insert<'b> = Option<(Merged<'b>, Option<SearchEntry>)>;
 
-/// Per row of a batch (position in [`entity::ALL`], row id): how many of the batch's operations
-/// name it, and its [`Insert`] made from all of them.
-type Prepared<'b> = HashMap<(usize, &'b str), (usize, Insert<'b>)>;
+/// One row of a batch merged ahead: its key (position in [`entity::ALL`], row id), how many of
+/// the batch's operations name it, and its [`Insert`] made from all of them.
+type PreparedRow<'b> = ((usize, &'b str), usize, Insert<'b>);
+
+/// Rows go to the writer in pieces of this many.
+const PREPARED_PIECE: usize = 256;
 
 /// The [`Insert`] of row `id` merged as `state`.
 fn insertable<'b, T: crate::Entity>(state: Merged<'b>, id: &str) -> Result<Insert<'b>> {
@@ -166,26 +170,72 @@ fn insertable<'b, T: crate::Entity>(state: Merged<'b>, id: &str) -> Result<Inser
 }
 
 /// Merges every row a batch names from the batch's operations alone, as
-/// [`Writer::apply_remote`] would for a row new to this replica. This reads nothing from the
-/// database, so it runs on a second thread while the operations are being logged; the writer
-/// uses a row's merge only where that proves to be the row's whole history.
-fn prepare_rows(ops: &[Op]) -> Prepared<'_> {
-    let mut rows: HashMap<(usize, &str), Vec<&Op>> = HashMap::new();
-    for op in ops {
-        if let Some(pos) = entity::ALL.iter().position(|e| e.name == op.entity) {
-            rows.entry((pos, op.row_id.as_str())).or_default().push(op);
+/// [`Writer::apply_remote`] would for a row new to this replica, and sends them in key order,
+/// the order in which the writer writes rows. This reads nothing from the database, so it runs
+/// on a second thread while the operations are being logged; the writer uses a row's merge only
+/// where that proves to be the row's whole history. Stops early when the writer is gone.
+fn prepare_rows<'b>(ops: &'b [Op], out: mpsc::Sender<Vec<PreparedRow<'b>>>) {
+    let mut keyed: Vec<(usize, &str, usize)> = ops
+        .iter()
+        .enumerate()
+        .filter_map(|(i, op)| entity::ALL.iter().position(|e| e.name == op.entity).map(|pos| (pos, &*op.row_id, i)))
+        .collect();
+    keyed.sort_unstable();
+    let mut piece = Vec::with_capacity(PREPARED_PIECE);
+    for row in keyed.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        let (pos, id) = (row[0].0, row[0].1);
+        let info = entity::ALL[pos];
+        let batch: Vec<&Op> = row.iter().map(|&(_, _, i)| &ops[i]).collect();
+        let insert = match fold_batch(info, &batch) {
+            Some(state) => by_entity!(info.name, id, insertable(state, id)).ok().flatten(),
+            None => None,
+        };
+        piece.push(((pos, id), batch.len(), insert));
+        if piece.len() == PREPARED_PIECE
+            && out.send(std::mem::replace(&mut piece, Vec::with_capacity(PREPARED_PIECE))).is_err()
+        {
+            return;
         }
     }
-    rows.into_iter()
-        .map(|((pos, id), batch)| {
-            let info = entity::ALL[pos];
-            let insert = match fold_batch(info, &batch) {
-                Some(state) => by_entity!(info.name, id, insertable(state, id)).ok().flatten(),
-                None => None,
-            };
-            ((pos, id), (batch.len(), insert))
-        })
-        .collect()
+    let _ = out.send(piece);
+}
+
+/// The writer's end of [`prepare_rows`]: the rows as they arrive, asked for in the same order.
+struct Ahead<'b> {
+    rows: mpsc::Receiver<Vec<PreparedRow<'b>>>,
+    piece: std::vec::IntoIter<PreparedRow<'b>>,
+    next: Option<PreparedRow<'b>>,
+}
+
+impl<'b> Ahead<'b> {
+    fn new(rows: mpsc::Receiver<Vec<PreparedRow<'b>>>) -> Self {
+        Ahead { rows, piece: Vec::new().into_iter(), next: None }
+    }
+
+    /// Row `key` as merged ahead, waiting for it if need be; rows before it that were not asked
+    /// for (all their operations were known here already) are passed over. Keys have to be
+    /// asked for in ascending order.
+    fn take(&mut self, key: (usize, &str)) -> Option<(usize, Insert<'b>)> {
+        loop {
+            if self.next.is_none() {
+                self.next = match self.piece.next() {
+                    Some(row) => Some(row),
+                    None => {
+                        // The thread sends every row before it hangs up (a panic comes back
+                        // when the scope ends); after the last one, nothing is ahead.
+                        self.piece = self.rows.recv().ok()?.into_iter();
+                        continue;
+                    }
+                };
+            }
+            let (at, _, _) = self.next.as_ref()?;
+            match at.cmp(&key) {
+                std::cmp::Ordering::Less => self.next = None,
+                std::cmp::Ordering::Equal => return self.next.take().map(|(_, n, insert)| (n, insert)),
+                std::cmp::Ordering::Greater => return None,
+            }
+        }
+    }
 }
 
 /// A remote operation whose row could not be written (e.g. an inventory number another row
@@ -280,21 +330,17 @@ impl Writer<'_> {
     /// those merges where the log holds nothing else for them.
     pub fn apply_remote(&mut self, ops: &[Op]) -> Result<ApplyReport> {
         if ops.len() < PREPARE_AHEAD {
-            return self.apply_batch(ops, || None);
+            return self.apply_batch(ops, None);
         }
         std::thread::scope(|s| {
-            let ahead = s.spawn(|| prepare_rows(ops));
-            self.apply_batch(ops, || Some(ahead.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
+            let (out, rows) = mpsc::channel();
+            s.spawn(move || prepare_rows(ops, out));
+            self.apply_batch(ops, Some(Ahead::new(rows)))
         })
     }
 
-    /// [`Self::apply_remote`], with the rows of the batch merged beforehand by `prepared`, which
-    /// is called once the operations are logged.
-    fn apply_batch<'b>(
-        &mut self,
-        ops: &'b [Op],
-        prepared: impl FnOnce() -> Option<Prepared<'b>>,
-    ) -> Result<ApplyReport> {
+    /// [`Self::apply_remote`], with the rows of the batch merged `ahead` where that is done.
+    fn apply_batch<'b>(&mut self, ops: &'b [Op], mut ahead: Option<Ahead<'b>>) -> Result<ApplyReport> {
         let mut report = ApplyReport::default();
         // Per touched row, the operations of this batch newly logged for it.
         let mut touched: BTreeMap<(usize, String), Vec<&Op>> = BTreeMap::new();
@@ -353,11 +399,10 @@ impl Writer<'_> {
         }
         let mut written = false;
         let waiting = self.unwritten_waiting()?;
-        let mut prepared = prepared();
         for ((pos, row_id), batch) in &touched {
             let info = entity::ALL[*pos];
-            let ahead = prepared.as_mut().and_then(|p| p.remove(&(*pos, row_id.as_str())));
-            match self.try_rebuild(info, row_id, batch, ahead, waiting)? {
+            let merged = ahead.as_mut().and_then(|a| a.take((*pos, row_id.as_str())));
+            match self.try_rebuild(info, row_id, batch, merged, waiting)? {
                 None => written = true,
                 Some(message) => {
                     report.rejected.push(Rejected { entity: info.name.into(), row_id: row_id.clone(), message })
