@@ -42,6 +42,9 @@ pub fn default_db_path() -> PathBuf {
         .join("schulinventar.sqlite")
 }
 
+/// Bytes the WAL file keeps when it starts over (`PRAGMA journal_size_limit`).
+pub const WAL_SIZE_LIMIT: i64 = 64 << 20;
+
 fn set_pragmas(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(256);
@@ -50,7 +53,11 @@ fn set_pragmas(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Statement journals and temporary indexes in memory: on disk they cost a write per page touched.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -32_000)?; // 32 MB page cache
+    // 32 MB page cache.
+    conn.pragma_update(None, "cache_size", -32_000)?;
+    // A large write (a bundle, an initial sync) makes the WAL file as large as everything it
+    // wrote; when the WAL starts over, it is cut back to this size instead of keeping the space.
+    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     Ok(())
 }
 
@@ -231,7 +238,8 @@ pub fn restore_from(conn: &mut Connection, file: &Path) -> Result<()> {
 /// own, so that a long run of large writes (a sync pulling a whole Schulträger) does not wait at
 /// each commit for the checkpoint SQLite would otherwise run there: on an initial sync of the
 /// municipality demo those took a sixth of the time. The writing connection's automatic
-/// checkpoints are off while this runs and come back with [`Checkpointer::stop`].
+/// checkpoints are off while this runs and come back with [`Checkpointer::stop`], which also
+/// gives back the WAL file's space where it can.
 pub(crate) struct Checkpointer {
     kick: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -256,6 +264,11 @@ impl Checkpointer {
                 while kicked.try_recv().is_ok() {}
                 let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
             }
+            // The WAL file is as large as the whole run wrote (an initial sync: more than the
+            // database). Cut to nothing if no one else is reading or writing just now; else
+            // the next write that starts the WAL over cuts it to `WAL_SIZE_LIMIT`.
+            let _ = conn.busy_timeout(Duration::ZERO);
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         })?;
         Ok(Checkpointer { kick: Some(kick), thread: Some(thread), autocheckpoint })
     }
@@ -267,8 +280,8 @@ impl Checkpointer {
         }
     }
 
-    /// Waits for the checkpoint under way and gives the writing connection its automatic
-    /// checkpoints back.
+    /// Waits for the checkpoint under way, empties the WAL file where no other connection is
+    /// using it, and gives the writing connection its automatic checkpoints back.
     pub(crate) fn stop(mut self, writer: &Connection) -> Result<()> {
         self.join();
         writer.pragma_update(None, "wal_autocheckpoint", self.autocheckpoint)?;

@@ -91,6 +91,8 @@ fn checkpoints_beside_the_writes_copy_every_commit_and_hand_back_the_automatic_o
     let autocheckpoint =
         |s: &Store| s.conn().pragma_query_value(None, "wal_autocheckpoint", |r| r.get::<_, i64>(0)).unwrap();
     assert_eq!(autocheckpoint(&s), 1000, "SQLite's default");
+    let limit: i64 = s.conn().pragma_query_value(None, "journal_size_limit", |r| r.get(0)).unwrap();
+    assert_eq!(limit, 64 << 20, "a WAL file that starts over is cut back to 64 MiB");
     let a = s.create(authority()).unwrap();
     let school = s.create(school(&a.id, "100013", "Schule am Park")).unwrap();
     let write = |s: &mut Store, n: usize| {
@@ -113,10 +115,14 @@ fn checkpoints_beside_the_writes_copy_every_commit_and_hand_back_the_automatic_o
     for _ in 0..5 {
         write(&mut s, 200);
     }
-    // Turning it off waits for the checkpoint of the last commit: nothing is left to copy.
+    let wal = |s: &Store| std::fs::metadata(format!("{}-wal", s.path().display())).unwrap().len();
+    assert!(wal(&s) > 1 << 20, "the WAL file holds the writes: {} bytes", wal(&s));
+    // Turning it off waits for the checkpoint of the last commit: nothing is left to copy, and
+    // the WAL file's space is given back.
     s.checkpoint_in_background(false).unwrap();
     let (seen, file) = sizes(&s);
     assert_eq!(file, seen, "every committed page copied into the database file");
+    assert_eq!(wal(&s), 0, "the WAL file emptied");
     assert_eq!(autocheckpoint(&s), 1000, "handed back");
     s.checkpoint_in_background(false).unwrap();
     assert_eq!(autocheckpoint(&s), 1000);

@@ -63,6 +63,11 @@ fn main() {
         schulinventar_sync::digest(&dept).expect("digest"),
         schulinventar_sync::digest(&laptop).expect("digest")
     );
+    let size = |suffix: &str| {
+        let file = format!("{}{suffix}", laptop.path().display());
+        std::fs::metadata(file).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0)
+    };
+    println!("laptop after the initial sync: database {:.1} MB, WAL file {:.1} MB", size(""), size("-wal"));
 
     // 100 changes on the department laptop.
     let ids: Vec<String> = {

@@ -236,6 +236,12 @@ pub fn import(store: &mut Store, file: &Path) -> Result<(Header, ApplyReport)> {
     };
     // A replica's own bundle read back acknowledges nothing.
     let from_peer = header.origin != store.node_id();
+    // A large bundle is one large write: its checkpoint runs beside the store, which then gets
+    // the WAL file's space back (see `Store::checkpoint_in_background`).
+    let large = ops.len() > crate::PAGE;
+    if large {
+        store.checkpoint_in_background(true)?;
+    }
     // Nothing new (a re-import): nothing is kept, not even the record of the source.
     let report = store.write_if(Some(source), |w| {
         w.read().execute(
@@ -247,7 +253,11 @@ pub fn import(store: &mut Store, file: &Path) -> Result<(Header, ApplyReport)> {
         let acked = from_peer && record_ack(w.read(), &header.origin, &header.have)?;
         let keep = r.applied > 0 || acked || purged > 0;
         Ok((r, keep))
-    })?;
+    });
+    // Also after a failed import; its error comes first.
+    let stopped = if large { store.checkpoint_in_background(false) } else { Ok(()) };
+    let report = report?;
+    stopped?;
     Ok((header, report))
 }
 

@@ -160,3 +160,33 @@ fn a_bundle_from_a_replica_with_purged_rows_carries_the_purge_and_a_stale_one_do
     }
     assert_eq!(digest(&r[0]).unwrap(), digest(&r[1]).unwrap());
 }
+
+#[test]
+fn a_large_bundle_leaves_its_pages_in_the_database_file_and_the_wal_file_empty() {
+    let (dir, mut r) = replicas(2);
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Gymnasium am Park")).unwrap();
+    r[0].write(None, |w| {
+        for i in 0..600 {
+            w.create(device(&s.id, Some(&format!("INV-{i}"))))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let file = dir.path().join("gross.sibundle");
+    assert!(bundle::export(&r[0], &Default::default(), &file).unwrap().ops > schulinventar_sync::PAGE);
+    // Something in the WAL beforehand, as on a laptop in use.
+    r[1].create(authority()).unwrap();
+    let wal = |s: &Store| std::fs::metadata(format!("{}-wal", s.path().display())).unwrap().len();
+    assert!(wal(&r[1]) > 0);
+    let (_, rep) = bundle::import(&mut r[1], &file).unwrap();
+    assert_eq!(rep.applied, 602);
+    assert_eq!(wal(&r[1]), 0, "the WAL file emptied");
+    let pages: u64 = r[1].conn().pragma_query_value(None, "page_count", |r| r.get(0)).unwrap();
+    let page: u64 = r[1].conn().pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
+    assert_eq!(std::fs::metadata(r[1].path()).unwrap().len(), pages * page, "every page in the file");
+    let auto: i64 = r[1].conn().pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0)).unwrap();
+    assert_eq!(auto, 1000, "the automatic checkpoints handed back");
+    let devices: i64 = r[1].conn().query_row("SELECT count(*) FROM devices", [], |r| r.get(0)).unwrap();
+    assert_eq!(devices, 600);
+}
