@@ -15,7 +15,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use schulinventar_core::demo::{self, Scale};
 use schulinventar_core::query::{self, ListQuery};
-use schulinventar_core::{CoreError, Store};
+use schulinventar_core::{CoreError, RestoreStep, Store};
 use schulinventar_exchange::import::ImportError;
 
 #[derive(Parser)]
@@ -326,7 +326,28 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             writeln!(out, "Sicherung geschrieben: {}", file.display()).map_err(out_err)?;
         }
         Command::Restore { file } => {
-            store.restore(&file)?;
+            // On stderr, so that stdout keeps its one line: the percentage of each copy, in tens.
+            let mut shown: Option<(bool, u32)> = None;
+            store.restore_with_progress(&file, &mut |step| {
+                let (copy, done, total) = match step {
+                    RestoreStep::Check => {
+                        eprintln!("Prüfe die Sicherung {} …", file.display());
+                        return;
+                    }
+                    RestoreStep::SaveCurrent { done, total } => (false, done, total),
+                    RestoreStep::Copy { done, total } => (true, done, total),
+                };
+                let pct = (u64::from(done) * 100 / u64::from(total.max(1))) as u32;
+                let due = match shown {
+                    Some((c, last)) if c == copy => pct >= last + 10 || (done == total && last < 100),
+                    _ => true,
+                };
+                if due {
+                    shown = Some((copy, pct));
+                    let what = if copy { "Übernehme die Sicherung" } else { "Sichere den jetzigen Stand" };
+                    eprintln!("{what}: {pct} % ({done} von {total} Seiten)");
+                }
+            })?;
             writeln!(out, "Datenbank aus {} wiederhergestellt.", file.display()).map_err(out_err)?;
         }
         Command::Import(a) => {

@@ -119,7 +119,15 @@ fn backup_then_restore_brings_the_data_back() {
 
     // Restoring into another (empty) database brings everything over.
     let other = tempfile::tempdir().unwrap();
-    cli(&other).arg("restore").arg(&backup).assert().success().stdout(predicate::str::contains("wiederhergestellt"));
+    cli(&other)
+        .arg("restore")
+        .arg(&backup)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wiederhergestellt"))
+        .stderr(predicate::str::contains("Prüfe die Sicherung"))
+        .stderr(predicate::str::contains("Sichere den jetzigen Stand: 100 %"))
+        .stderr(predicate::str::contains("Übernehme die Sicherung: 100 %"));
     assert_eq!(json(&other, &["stats", "--json"]), before);
     assert_eq!(json(&other, &["list", "schools", "--json"]), json(&dir, &["list", "schools", "--json"]));
 
@@ -130,7 +138,8 @@ fn backup_then_restore_brings_the_data_back() {
         .arg(&junk)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("kann nicht wiederhergestellt werden"));
+        .stderr(predicate::str::contains("kann nicht wiederhergestellt werden"))
+        .stderr(predicate::str::contains("Sichere den jetzigen Stand").not());
     assert_eq!(json(&dir, &["stats", "--json"]), before);
 }
 

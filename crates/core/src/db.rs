@@ -100,6 +100,17 @@ pub fn open_with_migrations(path: &Path, migrations: &[&str]) -> Result<Connecti
     open_reporting(path, migrations, &mut |_| {})
 }
 
+/// What a restore is doing, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreStep {
+    /// Checking the backup file (format, version, integrity) before anything is changed.
+    Check,
+    /// Saving the current database next to it: `done` of `total` pages.
+    SaveCurrent { done: u32, total: u32 },
+    /// Copying the backup in: `done` of `total` pages.
+    Copy { done: u32, total: u32 },
+}
+
 /// What opening a database is busy with, for a progress display. Only an upgrade takes long: the
 /// file is copied first (in pages of the database), then each pending migration runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
@@ -167,9 +178,7 @@ pub fn backup_to(conn: &Connection, out: &Path) -> Result<()> {
 }
 
 /// [`backup_to`], telling `progress` the pages copied and the pages in all after each step.
-fn copy_reporting(conn: &Connection, out: &Path, progress: &mut dyn FnMut(u32, u32)) -> Result<()> {
-    /// 4 MiB with the default page size: a few dozen steps for a large school authority's file.
-    const PAGES_PER_STEP: i32 = 1024;
+pub(crate) fn copy_reporting(conn: &Connection, out: &Path, progress: &mut dyn FnMut(u32, u32)) -> Result<()> {
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -177,22 +186,28 @@ fn copy_reporting(conn: &Connection, out: &Path, progress: &mut dyn FnMut(u32, u
     let _ = std::fs::remove_file(&tmp);
     {
         let mut dst = Connection::open(&tmp)?;
-        let backup = Backup::new(conn, &mut dst)?;
-        loop {
-            let step = backup.step(PAGES_PER_STEP)?;
-            let p = backup.progress();
-            let total = p.pagecount.max(0) as u32;
-            progress(total.saturating_sub(p.remaining.max(0) as u32), total);
-            match step {
-                StepResult::Done => break,
-                StepResult::More => {}
-                // Busy or locked: another connection holds the source; wait as `run_to_completion` does.
-                _ => std::thread::sleep(Duration::from_millis(10)),
-            }
-        }
+        run_backup(&Backup::new(conn, &mut dst)?, progress)?;
     }
     std::fs::rename(&tmp, out)?;
     Ok(())
+}
+
+/// Runs an online backup to its end, telling `progress` the pages copied of all.
+fn run_backup(backup: &Backup<'_, '_>, progress: &mut dyn FnMut(u32, u32)) -> Result<()> {
+    /// 4 MiB with the default page size: a few dozen steps for a large school authority's file.
+    const PAGES_PER_STEP: i32 = 1024;
+    loop {
+        let step = backup.step(PAGES_PER_STEP)?;
+        let p = backup.progress();
+        let total = p.pagecount.max(0) as u32;
+        progress(total.saturating_sub(p.remaining.max(0) as u32), total);
+        match step {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            // Busy or locked: another connection holds the source; wait as `run_to_completion` does.
+            _ => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
 }
 
 /// Checks a file offered for restore without changing it: readable SQLite, ours, intact, not newer.
@@ -224,11 +239,14 @@ pub fn verify_backup(file: &Path) -> Result<i64> {
 /// Replaces the content of the open database with a verified backup file, then migrates it.
 pub fn restore_from(conn: &mut Connection, file: &Path) -> Result<()> {
     verify_backup(file)?;
+    restore_verified(conn, file, &mut |_, _| {})
+}
+
+/// [`restore_from`] for a file [`verify_backup`] has passed, telling `progress` the pages copied
+/// of all.
+pub(crate) fn restore_verified(conn: &mut Connection, file: &Path, progress: &mut dyn FnMut(u32, u32)) -> Result<()> {
     let src = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    {
-        let backup = Backup::new(&src, conn)?;
-        backup.run_to_completion(1024, Duration::from_millis(0), None)?;
-    }
+    run_backup(&Backup::new(&src, conn)?, progress)?;
     set_pragmas(conn)?;
     let version = check_ours(conn, SCHEMA_VERSION)?;
     migrate(conn, MIGRATIONS, version)

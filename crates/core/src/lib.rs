@@ -23,7 +23,7 @@ pub mod unique;
 pub mod validate;
 pub mod validate_funding;
 
-pub use db::{default_db_path, OpenStep, SCHEMA_VERSION};
+pub use db::{default_db_path, OpenStep, RestoreStep, SCHEMA_VERSION};
 pub use entity::Entity;
 pub use error::{CoreError, FieldError, Result};
 pub use imports::{ImportProfile, ImportRun};

@@ -206,11 +206,20 @@ impl Store {
     /// Replaces the whole database with a verified backup (the current content is saved next to
     /// the database first).
     pub fn restore(&mut self, file: &Path) -> Result<()> {
+        self.restore_with_progress(file, &mut |_| {})
+    }
+
+    /// [`Self::restore`] that tells `progress` what it is doing. The backup is checked once,
+    /// before anything is written.
+    pub fn restore_with_progress(&mut self, file: &Path, progress: &mut dyn FnMut(db::RestoreStep)) -> Result<()> {
+        progress(db::RestoreStep::Check);
         db::verify_backup(file)?;
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
         let safety = self.path.with_extension(format!("before-restore-{stamp}.bak.sqlite"));
-        db::backup_to(&self.conn, &safety)?;
-        db::restore_from(&mut self.conn, file)?;
+        db::copy_reporting(&self.conn, &safety, &mut |done, total| {
+            progress(db::RestoreStep::SaveCurrent { done, total })
+        })?;
+        db::restore_verified(&mut self.conn, file, &mut |done, total| progress(db::RestoreStep::Copy { done, total }))?;
         self.clock = Clock::load(&self.conn)?;
         Ok(())
     }

@@ -181,8 +181,29 @@ fn backup_and_restore_round_trip() {
     // Changes after the backup are undone by the restore.
     let later = f.store.create(device(&f.school, Some("B-2"))).unwrap();
     assert_eq!(f.store.stats().unwrap()["devices"], 2);
-    f.store.restore(&out).unwrap();
+    let pages = |c: &rusqlite::Connection| c.pragma_query_value(None, "page_count", |r| r.get::<_, u32>(0)).unwrap();
+    let (now, backed_up) = (pages(f.store.conn()), pages(&rusqlite::Connection::open(&out).unwrap()));
+    let mut steps = Vec::new();
+    f.store.restore_with_progress(&out, &mut |step| steps.push(step)).unwrap();
     assert_eq!(f.store.stats().unwrap()["devices"], 1);
+    // The check comes first, then the copy of the current state, then the backup's own copy,
+    // each counting up to all of its pages.
+    assert_eq!(steps[0], RestoreStep::Check);
+    let save: Vec<_> = steps
+        .iter()
+        .filter_map(|s| if let RestoreStep::SaveCurrent { done, total } = s { Some((*done, *total)) } else { None })
+        .collect();
+    let copy: Vec<_> = steps
+        .iter()
+        .filter_map(|s| if let RestoreStep::Copy { done, total } = s { Some((*done, *total)) } else { None })
+        .collect();
+    assert_eq!(save.last(), Some(&(now, now)));
+    assert_eq!(copy.last(), Some(&(backed_up, backed_up)));
+    assert!(save.windows(2).chain(copy.windows(2)).all(|w| w[0].0 <= w[1].0));
+    let first_copy = steps.iter().position(|s| matches!(s, RestoreStep::Copy { .. })).unwrap();
+    let last_save = steps.iter().rposition(|s| matches!(s, RestoreStep::SaveCurrent { .. })).unwrap();
+    assert!(last_save < first_copy, "the current state is saved before anything is replaced");
+    assert_eq!(steps.len(), 1 + save.len() + copy.len());
     assert!(matches!(f.store.get::<DeviceData>(&later.id), Err(CoreError::NotFound { .. })));
     assert_eq!(
         f.store.search("B-1", 5).unwrap().iter().filter(|h| h.entity == "device").count(),
