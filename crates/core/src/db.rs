@@ -236,14 +236,8 @@ pub fn verify_backup(file: &Path) -> Result<i64> {
     Ok(version)
 }
 
-/// Replaces the content of the open database with a verified backup file, then migrates it.
-pub fn restore_from(conn: &mut Connection, file: &Path) -> Result<()> {
-    verify_backup(file)?;
-    restore_verified(conn, file, &mut |_, _| {})
-}
-
-/// [`restore_from`] for a file [`verify_backup`] has passed, telling `progress` the pages copied
-/// of all.
+/// Replaces the content of the open database with a backup file that [`verify_backup`] has
+/// passed, then migrates it; `progress` is told the pages copied of all.
 pub(crate) fn restore_verified(conn: &mut Connection, file: &Path, progress: &mut dyn FnMut(u32, u32)) -> Result<()> {
     let src = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     run_backup(&Backup::new(&src, conn)?, progress)?;

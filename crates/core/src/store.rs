@@ -846,11 +846,11 @@ pub(crate) fn record_inventory_number(
 /// After an operation of `entity` (`fields`, change-log entry `seq`) is logged; only a loan's
 /// does anything. Erasing a holder's name (GDPR Art. 17) removes it from the change log as well,
 /// not only from the loan row, or the history, conflicts, bundles and the hub would keep serving
-/// it. An erasing operation
-/// (`holder_erased` true) blanks `holder_name` in every operation of the same loan up to its own
-/// time stamp; an older operation that arrives after it (a stale bundle, a slow replica) is
-/// blanked as it is logged. Runs inside the writing transaction, the same on every replica and
-/// on the hub, whatever order the operations come in (until migration 0009, two triggers did).
+/// it. An erasing operation (`holder_erased` true) blanks `holder_name` in every operation of the
+/// same loan up to its own time stamp; an older operation that arrives after it (a stale bundle,
+/// a slow replica) is blanked as it is logged. Runs inside the writing transaction, the same on
+/// every replica and on the hub, whatever order the operations come in (until migration 0009,
+/// two triggers did).
 pub(crate) fn erase_loan_holders(
     conn: &Connection,
     entity: &str,
