@@ -6,17 +6,25 @@ import { createServer } from "node:net";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf"; // the W3C web element key
 
-/** Asks the OS for a free loopback port. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * Asks the OS for `count` distinct free loopback ports. All of them stay bound until every one
+ * is known: ports asked for one after another may come back equal once the first is released.
+ */
+export async function freePorts(count) {
+  const servers = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", resolve);
+      });
+    }
+    return servers.map((s) => s.address().port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => (s.listening ? s.close(resolve) : resolve()))));
+  }
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -36,13 +44,43 @@ async function retryStale(action) {
   }
 }
 
+/** What tauri-driver (or WebKitWebDriver, whose output it passes on) prints when a port is taken. */
+const PORT_TAKEN = /Unable to listen for HTTP server|can not listen to address/;
+
+class PortTaken extends Error {}
+
 /**
  * Starts tauri-driver on free ports and waits until it answers. `env` reaches
  * WebKitWebDriver and, through it, the app.
+ *
+ * A free port can be taken by another process before the driver binds it; the driver then
+ * reports that it cannot listen (and a request may be passed on to a stranger, or to the driver
+ * itself, and never answered). Such a start is stopped and made again on fresh ports, up to
+ * `attempts` times. `ports` ([driver, native]) fixes the first start's ports, for tests.
+ * The returned driver's `starts` counts the starts it took.
  */
-export async function startDriver({ binary = process.env.TAURI_DRIVER || "tauri-driver", env = process.env } = {}) {
-  const port = await freePort();
-  const nativePort = await freePort();
+export async function startDriver({
+  binary = process.env.TAURI_DRIVER || "tauri-driver",
+  env = process.env,
+  ports,
+  attempts = 3,
+} = {}) {
+  const failures = [];
+  for (let start = 1; ; start++) {
+    const [port, nativePort] = start === 1 && ports ? ports : await freePorts(2);
+    try {
+      const driver = await launchDriver(binary, env, port, nativePort);
+      return { ...driver, starts: start };
+    } catch (e) {
+      failures.push(`start ${start} (ports ${port}, ${nativePort}): ${e.message}`);
+      if (!(e instanceof PortTaken) || start >= attempts) {
+        throw new Error(`tauri-driver did not start:\n${failures.join("\n")}`);
+      }
+    }
+  }
+}
+
+async function launchDriver(binary, env, port, nativePort) {
   // Own process group, so that stopping it also ends WebKitWebDriver and the app it started
   // (they inherit the output pipes and would otherwise keep this process alive).
   const child = spawn(binary, ["--port", String(port), "--native-port", String(nativePort)], {
@@ -56,47 +94,51 @@ export async function startDriver({ binary = process.env.TAURI_DRIVER || "tauri-
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   const spawnError = new Promise((_, reject) => child.once("error", reject));
 
+  const stop = async () => {
+    const signalGroup = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // the group is already gone
+      }
+    };
+    signalGroup("SIGTERM");
+    if (child.exitCode === null && child.signalCode === null) {
+      await Promise.race([exited, sleep(5000)]);
+    }
+    signalGroup("SIGKILL"); // whatever of the group is left (WebKitWebDriver, the app)
+    child.stdout.destroy();
+    child.stderr.destroy();
+  };
+  // The first lines of the log: a port conflict floods it with one line per request passed on.
+  const excerpt = () => log.split("\n").slice(0, 20).join("\n");
+
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ready = await Promise.race([
-      fetch(`${url}/status`, { signal: AbortSignal.timeout(1000) }).then(
-        (r) => r.ok,
-        () => false,
-      ),
-      spawnError,
-      exited.then(({ code }) => {
-        throw new Error(`tauri-driver exited early (code ${code}):\n${log}`);
-      }),
-    ]);
-    if (ready) break;
-    if (Date.now() > deadline) {
-      process.kill(-child.pid, "SIGKILL");
-      throw new Error(`tauri-driver did not answer on ${url}:\n${log}`);
+  try {
+    for (;;) {
+      const ready = await Promise.race([
+        fetch(`${url}/status`, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.ok,
+          () => false,
+        ),
+        spawnError,
+        exited.then(({ code }) => {
+          throw new Error(`tauri-driver exited early (code ${code}):\n${excerpt()}`);
+        }),
+      ]);
+      // Checked even when an answer came: it may have come from whoever holds the port.
+      if (PORT_TAKEN.test(log)) throw new PortTaken(`a port was taken:\n${excerpt()}`);
+      if (ready) break;
+      if (Date.now() > deadline) throw new Error(`no answer on ${url} within 20 s:\n${excerpt()}`);
+      await sleep(200);
     }
-    await sleep(200);
+  } catch (e) {
+    await stop();
+    if (PORT_TAKEN.test(log) && !(e instanceof PortTaken)) throw new PortTaken(`${e.message}\n(a port was taken)`);
+    throw e;
   }
-
-  return {
-    url,
-    log: () => log,
-    async stop() {
-      const signalGroup = (signal) => {
-        try {
-          process.kill(-child.pid, signal);
-        } catch {
-          // the group is already gone
-        }
-      };
-      signalGroup("SIGTERM");
-      if (child.exitCode === null && child.signalCode === null) {
-        await Promise.race([exited, sleep(5000)]);
-      }
-      signalGroup("SIGKILL"); // whatever of the group is left (WebKitWebDriver, the app)
-      child.stdout.destroy();
-      child.stderr.destroy();
-    },
-  };
+  return { url, log: () => log, stop };
 }
 
 async function call(method, url, body, timeoutMs = 60_000) {
