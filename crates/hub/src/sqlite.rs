@@ -490,11 +490,20 @@ impl HubStorage for SqliteStorage {
             }
         }
         let ops = ops.into_iter().map(|(_, op)| op).collect();
+        // Operations and purges share one sequence (see gc).
+        let head: i64 = self
+            .store
+            .conn()
+            .prepare_cached(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'hub_ops'), 0),
+                        coalesce((SELECT max(hub_seq) FROM hub_purges), 0))",
+            )?
+            .query_row([], |r| r.get(0))?;
         self.store.conn().execute(
             "UPDATE hub_devices SET last_cursor = max(last_cursor, ?2), last_seen = ?3 WHERE id = ?1",
             params![device.id, after, now_rfc3339()],
         )?;
-        Ok(PullResponse { ops, next, more, purges })
+        Ok(PullResponse { ops, next, more, purges, head: Some(head.max(next)) })
     }
 
     fn status(&mut self, device: &Device) -> HubResult<StatusResponse> {

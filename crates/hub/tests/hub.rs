@@ -88,6 +88,75 @@ fn two_laptops_converge_through_the_hub_and_a_second_sync_is_a_no_op() {
     assert_eq!(status.cursor, ops as i64 + 2);
 }
 
+#[test]
+fn a_sync_reports_its_progress_page_by_page_up_to_everything() {
+    use client::SyncProgress::{Pull, Push};
+    let s = Setup::new();
+    let mut a = s.enrolled("a", Role::Department, &[]);
+    let mut b = s.enrolled("b", Role::Department, &[]);
+    demo::generate(&mut a, Scale::Small, 1, &mut |_, _| {}).unwrap();
+    let ops = log_len(&a) as usize;
+
+    // The push: all pending at first, then one step per page of at most 97.
+    let mut steps = Vec::new();
+    let r = client::sync_with_progress(&mut a, None, 97, &mut |p| steps.push(p)).unwrap();
+    assert_eq!(r.pushed, ops);
+    let pushes: Vec<(usize, usize)> =
+        steps.iter().filter_map(|p| if let Push { sent, total } = *p { Some((sent, total)) } else { None }).collect();
+    assert_eq!(pushes.len(), r.push_pages + 1, "{pushes:?}");
+    assert_eq!(pushes.first(), Some(&(0, ops)));
+    assert_eq!(pushes.last(), Some(&(ops, ops)));
+    assert!(pushes.windows(2).all(|w| w[1].0 > w[0].0 && w[1].0 - w[0].0 <= 97 && w[1].1 == ops), "{pushes:?}");
+    // Every push step comes before the first pull step.
+    let first_pull = steps.iter().position(|p| matches!(p, Pull { .. })).expect("a pull step");
+    assert!(steps[first_pull..].iter().all(|p| matches!(p, Pull { .. })), "{steps:?}");
+
+    // An initial sync: nothing to push; the pulled operations and the hub's sequence count up
+    // to everything.
+    let mut steps = Vec::new();
+    let r = client::sync_with_progress(&mut b, None, 97, &mut |p| steps.push(p)).unwrap();
+    assert_eq!(r.pulled, ops);
+    let pulls: Vec<(usize, i64, Option<i64>)> = steps
+        .iter()
+        .map(|p| match *p {
+            Pull { received, done, total } => (received, done, total),
+            Push { .. } => panic!("nothing was pending: {p:?}"),
+        })
+        .collect();
+    assert!(!pulls.is_empty() && pulls.len() <= r.pull_pages, "{} steps, {} pages", pulls.len(), r.pull_pages);
+    assert!(pulls.windows(2).all(|w| w[1].0 > w[0].0 && w[1].1 > w[0].1), "{pulls:?}");
+    assert!(pulls.iter().all(|&(_, done, total)| total == Some(ops as i64) && done <= ops as i64), "{pulls:?}");
+    assert_eq!(pulls.last(), Some(&(ops, ops as i64, Some(ops as i64))));
+
+    // Nothing to do: no steps.
+    let mut steps = Vec::new();
+    client::sync_with_progress(&mut b, None, 97, &mut |p| steps.push(p)).unwrap();
+    assert_eq!(steps, []);
+}
+
+#[test]
+fn a_school_admins_pull_ends_at_everything_although_other_schools_operations_come_after() {
+    use client::SyncProgress::Pull;
+    let s = Setup::new();
+    let (mut dept, _, [_, d2]) = two_schools(&s);
+    // The last operations on the hub are school 2's, outside the admin's scope.
+    set_notes(&mut dept, &d2, "Schule 2");
+    client::sync(&mut dept, None, 1000).unwrap();
+    let mut x = s.enrolled("x", Role::Admin, &["100001"]);
+    let mut steps = Vec::new();
+    let r = client::sync_with_progress(&mut x, None, 1000, &mut |p| steps.push(p)).unwrap();
+    assert_eq!(r.pulled, 3, "{r:?}");
+    let head = s.client(&dept).status().unwrap().ops;
+    match steps.last() {
+        Some(&Pull { received, done, total }) => {
+            assert_eq!(received, 3);
+            assert_eq!(total, Some(head), "the hub's whole sequence");
+            assert_eq!(done, head, "a finished pull is complete: {steps:?}");
+        }
+        other => panic!("the last step is the pull's: {other:?}"),
+    }
+}
+
 /// The push cursor of `store` and the end of its change log.
 fn push_cursor_and_log_end(store: &Store) -> (i64, i64) {
     let cursor = client::get_meta(store, "hub_push_seq").unwrap().map_or(0, |v| v.parse().unwrap());

@@ -357,6 +357,28 @@ pub fn pending_count(store: &Store) -> Result<usize> {
 /// Pushes every pending operation, then pulls until the hub has nothing more. `url` overrides
 /// the stored hub address (the token stays the one from enrolment).
 pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSummary> {
+    sync_with_progress(store, url, page, &mut |_| {})
+}
+
+/// How far a sync run has come, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum SyncProgress {
+    /// The hub has answered for `sent` of the `total` operations pending here.
+    Push { sent: usize, total: usize },
+    /// `received` operations from the hub are applied here. Of the hub's sequence between
+    /// where this pull started and the newest entry the hub reported, `done` of `total` are
+    /// covered; `total` is `None` from a hub that does not report it.
+    Pull { received: usize, done: i64, total: Option<i64> },
+}
+
+/// [`sync`], telling `progress` after every page pushed and every write of pulled pages.
+pub fn sync_with_progress(
+    store: &mut Store,
+    url: Option<&str>,
+    page: usize,
+    progress: &mut dyn FnMut(SyncProgress),
+) -> Result<SyncSummary> {
     let enrolled = enrolment(store)?.ok_or(ClientError::NotEnrolled)?;
     let url = url.map(normalize_url).unwrap_or(enrolled.url.clone());
     let client = HubClient::new(&url, Some(enrolled.token.clone()));
@@ -378,6 +400,11 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
 
     // Push.
     let mut after = meta_i64(store, META_PUSH)?;
+    let mut push_total = pending_count(store)?;
+    let mut sent = 0;
+    if push_total > 0 {
+        progress(SyncProgress::Push { sent, total: push_total });
+    }
     for _ in 0..MAX_ROUNDS {
         // The push cursor also moves past operations that came from this hub, so that the next
         // sync does not look through them again.
@@ -385,6 +412,10 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
         let done = pending.is_empty();
         if !done {
             push_page(&client, &pending, &mut summary)?;
+            // Operations made here while the sync runs are pushed by it too.
+            sent += pending.len();
+            push_total = push_total.max(sent);
+            progress(SyncProgress::Push { sent, total: push_total });
         }
         if last > after {
             store.write(None, |w| Ok(set_meta(w.read(), META_PUSH, &last.to_string())?))?;
@@ -414,6 +445,8 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
         let (pages, received) = std::sync::mpsc::sync_channel::<Result<PullResponse>>(PAGES_PER_WRITE);
         let client = &client;
         let start = cursor;
+        // The newest hub sequence any page reported.
+        let mut head: Option<i64> = None;
         scope.spawn(move || {
             let mut at = start;
             for _ in 0..MAX_ROUNDS {
@@ -501,6 +534,16 @@ pub fn sync(store: &mut Store, url: Option<&str>, page: usize) -> Result<SyncSum
                     summary.rows_not_written.extend(report.rejected);
                 }
                 cursor = last;
+                head = batch.iter().filter_map(|p| p.head).chain(head).max();
+                let total = head.map(|h| h.max(cursor) - start);
+                // The cursor stops at the last operation in this device's scope; the rest of
+                // the hub's sequence up to its head holds nothing for it.
+                let finished = failure.is_none() && batch.last().is_some_and(|p| !p.more);
+                let done = match total {
+                    Some(t) if finished => t,
+                    _ => cursor - start,
+                };
+                progress(SyncProgress::Pull { received: summary.pulled + summary.pulled_known, done, total });
             }
             if let Some(e) = failure {
                 return Err(e);

@@ -110,6 +110,11 @@ pub struct PullResponse {
     /// the page. Absent from older hubs.
     #[serde(default)]
     pub purges: Vec<PurgeEntry>,
+    /// The hub's newest sequence when the page was read. With `next`, it tells how far a pull
+    /// has come (for a progress display); for a school admin's device it counts other schools'
+    /// operations too. Absent from older hubs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<i64>,
 }
 
 /// A row purged on the hub, as announced to the devices whose scope it concerned.
@@ -145,4 +150,19 @@ pub struct Health {
 pub struct ErrorBody {
     pub code: String,
     pub error: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_from_an_older_hub_has_no_head_and_a_page_without_one_does_not_name_it() {
+        let page: PullResponse = serde_json::from_str(r#"{"ops":[],"next":5,"more":false}"#).unwrap();
+        assert_eq!((page.head, page.next, page.purges.len()), (None, 5, 0));
+        let json = serde_json::to_value(&page).unwrap();
+        assert!(json.get("head").is_none(), "{json}");
+        let json = serde_json::to_value(PullResponse { head: Some(7), ..page }).unwrap();
+        assert_eq!(json["head"], 7);
+    }
 }
