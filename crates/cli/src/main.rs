@@ -327,7 +327,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Restore { file } => {
             // On stderr, so that stdout keeps its one line: the percentage of each copy, in tens.
-            let mut shown: Option<(bool, u32)> = None;
+            let mut tens = TenPercent::default();
             store.restore_with_progress(&file, &mut |step| {
                 let (copy, done, total) = match step {
                     RestoreStep::Check => {
@@ -337,13 +337,8 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     RestoreStep::SaveCurrent { done, total } => (false, done, total),
                     RestoreStep::Copy { done, total } => (true, done, total),
                 };
-                let pct = (u64::from(done) * 100 / u64::from(total.max(1))) as u32;
-                let due = match shown {
-                    Some((c, last)) if c == copy => pct >= last + 10 || (done == total && last < 100),
-                    _ => true,
-                };
-                if due {
-                    shown = Some((copy, pct));
+                let pct = percent(u64::from(done), u64::from(total));
+                if tens.due(u8::from(copy), pct) {
                     let what = if copy { "Übernehme die Sicherung" } else { "Sichere den jetzigen Stand" };
                     eprintln!("{what}: {pct} % ({done} von {total} Seiten)");
                 }
@@ -411,4 +406,30 @@ fn human_line(item: &serde_json::Value) -> String {
         })
         .collect::<Vec<_>>()
         .join("\t")
+}
+
+/// `done` of `total` in whole percent (100 for nothing to do, never more).
+pub(crate) fn percent(done: u64, total: u64) -> u32 {
+    (done.min(total) * 100).checked_div(total).map_or(100, |p| p as u32)
+}
+
+/// Which progress lines to print: each phase's first, then one per ten percent more, and its
+/// 100 %.
+#[derive(Default)]
+pub(crate) struct TenPercent {
+    shown: Option<(u8, u32)>,
+}
+
+impl TenPercent {
+    /// Whether `pct` of `phase` is worth a line; if so, it counts as shown.
+    pub(crate) fn due(&mut self, phase: u8, pct: u32) -> bool {
+        let due = match self.shown {
+            Some((p, last)) if p == phase => pct >= last + 10 || (pct == 100 && last < 100),
+            _ => true,
+        };
+        if due {
+            self.shown = Some((phase, pct));
+        }
+        due
+    }
 }

@@ -345,6 +345,49 @@ fn an_admin_edit_of_another_school_is_rejected_with_a_reason_and_the_rest_is_tak
 }
 
 #[test]
+fn sync_shows_its_progress_on_stderr_in_tens_of_percent_and_keeps_stdout_for_the_summary() {
+    let w = World::new();
+    let (hub, ops) = w.hub_with_demo("a");
+    w.enroll("b", &hub, "department", &[]);
+    let lines = |name: &str| {
+        let out = w.cli(name).args(["sync", "--json", "--page", "50", "--hub", &hub.url]).assert().success();
+        let out = out.get_output();
+        let summary: Value = serde_json::from_slice(&out.stdout).expect("stdout holds the JSON summary alone");
+        let err = String::from_utf8(out.stderr.clone()).unwrap();
+        (summary, err.lines().map(str::to_owned).collect::<Vec<_>>())
+    };
+    // The percentage of each line; lines of one direction count up by at least ten.
+    let percents = |lines: &[String], prefix: &str| -> Vec<u32> {
+        lines
+            .iter()
+            .filter_map(|l| l.strip_prefix(prefix))
+            .map(|rest| rest.split(' ').next().unwrap().parse().unwrap())
+            .collect()
+    };
+    let rising = |p: &[u32]| p.windows(2).all(|w| w[1] >= w[0] + 10 || (w[1] == 100 && w[0] < 100));
+
+    let (summary, err) = lines("a");
+    assert_eq!(summary["pushed"].as_i64(), Some(ops));
+    let sent = percents(&err, "Senden: ");
+    assert_eq!(sent.first(), Some(&0), "{err:?}");
+    assert_eq!(sent.last(), Some(&100), "{err:?}");
+    assert!(sent.len() >= 6 && sent.len() <= 12 && rising(&sent), "{err:?}");
+    assert!(err.iter().any(|l| l == &format!("Senden: 100 % ({ops} von {ops} Änderungen)")), "{err:?}");
+
+    let (summary, err) = lines("b");
+    assert_eq!(summary["pulled"].as_i64(), Some(ops));
+    assert!(percents(&err, "Senden: ").is_empty(), "nothing to send: {err:?}");
+    let received = percents(&err, "Empfangen: ");
+    assert_eq!(received.last(), Some(&100), "{err:?}");
+    assert!(!received.is_empty() && received.len() <= 11 && rising(&received), "{err:?}");
+    assert!(err.iter().any(|l| l == &format!("Empfangen: 100 % ({ops} Änderungen)")), "{err:?}");
+
+    // Nothing to do: not a line.
+    let (_, err) = lines("b");
+    assert!(err.is_empty(), "{err:?}");
+}
+
+#[test]
 fn the_hub_killed_mid_push_and_mid_pull_then_restarted_loses_and_duplicates_nothing() {
     let w = World::new();
     let (hub, ops) = w.hub_with_demo("a");
