@@ -9,9 +9,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use schulinventar_core::CoreError;
-use schulinventar_sync::client::{self, ClientError, HubClient};
+use schulinventar_sync::client::{self, ClientError, HubClient, SyncProgress};
 use schulinventar_sync::{bundle, conflicts};
 use serde::{Deserialize, Serialize};
+use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::commands::blocking;
@@ -128,12 +129,42 @@ pub struct SyncRun {
     pub status: SyncStatus,
 }
 
-/// Pushes what the hub lacks and pulls what this device lacks.
+/// How far a sync run has come, for the page's progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum SyncStep {
+    /// The hub has answered for `sent` of the `total` changes made here.
+    Push { sent: u32, total: u32 },
+    /// `received` changes from the hub are stored here; `percent` of the pull is done (absent
+    /// when the hub does not tell how much there is).
+    Pull { received: u32, percent: Option<u32> },
+}
+
+impl From<SyncProgress> for SyncStep {
+    fn from(p: SyncProgress) -> Self {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        match p {
+            SyncProgress::Push { sent, total } => SyncStep::Push { sent: count(sent), total: count(total) },
+            SyncProgress::Pull { received, done, total } => SyncStep::Pull {
+                received: count(received),
+                percent: total.map(|t| if t <= 0 { 100 } else { (done.clamp(0, t) * 100 / t) as u32 }),
+            },
+        }
+    }
+}
+
+/// Pushes what the hub lacks and pulls what this device lacks; progress arrives on
+/// `on_progress` after every page.
 #[tauri::command]
 #[specta::specta]
-pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncRun, SyncFailure> {
+pub async fn sync_now(state: State<'_, AppState>, on_progress: Channel<SyncStep>) -> Result<SyncRun, SyncFailure> {
     let state = state.inner().clone();
-    blocking(move || run_sync(&state)).await
+    blocking(move || {
+        run_sync(&state, &mut |p| {
+            let _ = on_progress.send(p.into());
+        })
+    })
+    .await
 }
 
 /// The failure of a sync job asked for while another one runs.
@@ -143,10 +174,10 @@ fn busy() -> SyncFailure {
 
 /// One sync run on a store of its own (see the module comment), the work of [`sync_now`].
 /// Blocks: call from a blocking thread.
-pub fn run_sync(state: &AppState) -> Result<SyncRun, SyncFailure> {
+pub fn run_sync(state: &AppState, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncRun, SyncFailure> {
     state
         .with_sync_store(|s| -> Result<_, SyncFailure> {
-            let summary = client::sync(s, None, PAGE)?;
+            let summary = client::sync_with_progress(s, None, PAGE, progress)?;
             Ok(SyncRun {
                 pushed: summary.pushed as u32,
                 duplicates: summary.duplicates as u32,

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use schulinventar_app::sync::run_sync;
+use schulinventar_app::sync::{run_sync, SyncStep};
 use schulinventar_app::AppState;
 use schulinventar_core::{Land, ListQuery, SchoolAuthorityData};
-use schulinventar_sync::client;
+use schulinventar_sync::client::{self, SyncProgress};
 
 const HUB_NODE: &str = "00000000000000000000000000000abc";
 
@@ -94,7 +94,7 @@ fn the_store_serves_commands_while_a_sync_waits_for_the_hub() {
     state.with_store_mut(|s| client::enroll(s, &url, "code", "Laptop").map(|_| ())).unwrap();
 
     let syncing = state.clone();
-    let sync = thread::spawn(move || run_sync(&syncing));
+    let sync = thread::spawn(move || run_sync(&syncing, &mut |_| {}));
     pulls.recv_timeout(GIVE_UP).expect("the sync asks the hub for operations");
 
     // The sync now waits for the hub's answer.
@@ -104,7 +104,7 @@ fn the_store_serves_commands_while_a_sync_waits_for_the_hub() {
     let writer = state.clone();
     finishes(move || writer.with_store_mut(|s| s.create(authority())).unwrap());
     let second = state.clone();
-    let refused = finishes(move || run_sync(&second)).unwrap_err();
+    let refused = finishes(move || run_sync(&second, &mut |_| {})).unwrap_err();
     assert_eq!(refused.code, "busy", "{}", refused.message);
 
     release.send(()).unwrap();
@@ -112,4 +112,20 @@ fn the_store_serves_commands_while_a_sync_waits_for_the_hub() {
     assert_eq!((run.pushed, run.pulled), (0, 0));
     assert_eq!(run.status.pending, 1, "the change made during the sync waits for the next one");
     assert!(run.status.last_sync.is_some());
+}
+
+#[test]
+fn progress_reaches_the_window_as_counts_and_whole_percent() {
+    let push = SyncStep::from(SyncProgress::Push { sent: 500, total: 1_200 });
+    assert_eq!(push, SyncStep::Push { sent: 500, total: 1_200 });
+    let step = |done, total| SyncStep::from(SyncProgress::Pull { received: 40, done, total });
+    assert_eq!(step(333, Some(1_000)), SyncStep::Pull { received: 40, percent: Some(33) });
+    assert_eq!(step(1_000, Some(1_000)), SyncStep::Pull { received: 40, percent: Some(100) });
+    // Nothing on the hub to cover: done. More than reported (the hub grew): at most all.
+    assert_eq!(step(0, Some(0)), SyncStep::Pull { received: 40, percent: Some(100) });
+    assert_eq!(step(1_500, Some(1_000)), SyncStep::Pull { received: 40, percent: Some(100) });
+    // A hub that does not tell: no percentage.
+    assert_eq!(step(10, None), SyncStep::Pull { received: 40, percent: None });
+    let json = serde_json::to_value(step(500, Some(1_000))).unwrap();
+    assert_eq!(json, serde_json::json!({"stage": "pull", "received": 40, "percent": 50}));
 }

@@ -75,10 +75,27 @@ describe("Abgleich in the app window", () => {
       await waitForText(session, byTestId("sync-reachable"), (t) => t === "ja", "the hub reachable");
       const pending = Number((await session.texts(byTestId("sync-pending")))[0].replace(/\./g, ""));
       assert.ok(pending > 100, `the demo's changes wait for the hub: ${pending}`);
+      // Every progress text the page shows while the sync runs, as it is drawn.
+      await session.execute(
+        `window.__syncProgress = [];
+         new MutationObserver(() => {
+           const el = document.querySelector('[data-testid="sync-progress-text"]');
+           const text = el?.textContent.trim();
+           if (text && window.__syncProgress.at(-1) !== text) window.__syncProgress.push(text);
+         }).observe(document.body, { subtree: true, childList: true, characterData: true });`,
+      );
       await press(session, byTestId("sync-now"));
       const result = await waitForText(session, byTestId("sync-result"), (t) => /\d+ gesendet/.test(t), "the sync result");
       const sent = Number(result.match(/([\d.]+) gesendet/)[1].replace(/\./g, ""));
       assert.equal(sent, pending, `every waiting change went to the hub: ${result}`);
+      const shown = await session.execute("return window.__syncProgress;");
+      const sending = shown.filter((t) => t.startsWith("Senden: "));
+      assert.ok(sending.length > 0, `the page showed the changes being sent: ${JSON.stringify(shown)}`);
+      for (const text of sending) {
+        const [, done, total] = text.match(/^Senden: ([\d.]+) von ([\d.]+) Änderungen$/) ?? [];
+        assert.equal(Number(total?.replace(/\./g, "")), pending, `sent of all that waited: ${text}`);
+        assert.ok(Number(done.replace(/\./g, "")) <= pending, text);
+      }
       await waitForText(session, byTestId("sync-pending"), (t) => t === "0", "nothing pending");
 
       // 2. The second laptop enrols and syncs through the CLI: the same content as the window's.

@@ -167,8 +167,11 @@ export const commands = {
 	syncHubReachable: () => typedError<boolean, SyncFailure>(__TAURI_INVOKE("sync_hub_reachable")),
 	/**  Enrols this device at a hub with the one-time code the department handed out. */
 	syncEnroll: (hubUrl: string, code: string, deviceName: string) => typedError<SyncStatus, SyncFailure>(__TAURI_INVOKE("sync_enroll", { hubUrl, code, deviceName })),
-	/**  Pushes what the hub lacks and pulls what this device lacks. */
-	syncNow: () => typedError<SyncRun, SyncFailure>(__TAURI_INVOKE("sync_now")),
+	/**
+	 *  Pushes what the hub lacks and pulls what this device lacks; progress arrives on
+	 *  `on_progress` after every page.
+	 */
+	syncNow: (onProgress: Channel<SyncStep>) => typedError<SyncRun, SyncFailure>(__TAURI_INVOKE("sync_now", { onProgress })),
 	/**  The conflicts of the change log: open ones, or all (`all`). */
 	syncConflicts: (all: boolean) => typedError<ConflictView[], SyncFailure>(__TAURI_INVOKE("sync_conflicts", { all })),
 	/**  Closes a conflict by writing the chosen value as a new change, which syncs like any other. */
@@ -1427,6 +1430,16 @@ export type SyncStatus = {
 	/**  Open conflicts (as of the last sync or conflict list). */
 	open_conflicts: number,
 };
+
+/**  How far a sync run has come, for the page's progress bar. */
+export type SyncStep = 
+/**  The hub has answered for `sent` of the `total` changes made here. */
+{ stage: "push"; sent: number; total: number } | 
+/**
+ *  `received` changes from the hub are stored here; `percent` of the pull is done (absent
+ *  when the hub does not tell how much there is).
+ */
+{ stage: "pull"; received: number; percent: number | null };
 
 /**  A table. `sheet` names its XLSX sheet (≤ 31 characters, unique within the document). */
 export type Table = {

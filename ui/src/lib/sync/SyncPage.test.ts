@@ -4,7 +4,9 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import SyncPage from "./SyncPage.svelte";
 import { SyncFlow } from "./syncFlow.svelte";
-import type { ConflictView, SyncRun, SyncStatus } from "../bindings";
+import type { Channel } from "@tauri-apps/api/core";
+import type { ConflictView, SyncRun, SyncStatus, SyncStep } from "../bindings";
+import { deferred } from "../../test/fixtures";
 import { setLocale } from "../i18n/i18n.svelte";
 
 type Handler = (args: Record<string, unknown>) => unknown;
@@ -233,6 +235,59 @@ describe("Abgleich", () => {
     expect(screen.queryByTestId("sync-error")).toBeNull();
   });
 
+  it("shows how far a running sync has come: changes sent of all, then received with a percentage", async () => {
+    const answer = deferred<SyncRun>();
+    let channel: Channel<SyncStep> | undefined;
+    mockSync({
+      sync_status: () => enrolled,
+      sync_hub_reachable: () => true,
+      sync_conflicts: () => [],
+      sync_now: (a) => {
+        channel = a.onProgress as Channel<SyncStep>;
+        return answer.promise;
+      },
+    });
+    const flow = new SyncFlow();
+    render(SyncPage, { flow });
+    await userEvent.click(await screen.findByTestId("sync-now"));
+
+    // Before the first step: a bar without a value, no text.
+    const box = await screen.findByTestId("sync-progress");
+    const bar = () => within(box).getByLabelText("Abgleich läuft") as HTMLProgressElement;
+    expect(bar().hasAttribute("value")).toBe(false);
+    expect(within(box).queryByTestId("sync-progress-text")).toBeNull();
+
+    channel?.onmessage({ stage: "push", sent: 500, total: 1200 });
+    await expect.poll(() => box.textContent?.trim()).toBe("Senden: 500 von 1.200 Änderungen");
+    expect([bar().value, bar().max]).toEqual([500, 1200]);
+
+    channel?.onmessage({ stage: "pull", received: 2000, percent: 40 });
+    await expect.poll(() => box.textContent?.trim()).toBe("Empfangen: 2.000 Änderungen (40 %)");
+    expect([bar().value, bar().max]).toEqual([40, 100]);
+
+    // A hub that does not tell how much there is: the count without a percentage.
+    channel?.onmessage({ stage: "pull", received: 2500, percent: null });
+    await expect.poll(() => box.textContent?.trim()).toBe("Empfangen: 2.500 Änderungen");
+    expect(bar().hasAttribute("value")).toBe(false);
+
+    answer.resolve({
+      pushed: 1200,
+      duplicates: 0,
+      rejected: 0,
+      rejected_reasons: [],
+      pulled: 2500,
+      purged: 0,
+      conflicts: 0,
+      clock_warning: null,
+      status: enrolled,
+    });
+    expect((await screen.findByTestId("sync-result")).textContent).toContain("1.200 gesendet, 2.500 empfangen");
+    expect(screen.queryByTestId("sync-progress")).toBeNull();
+    // A step that arrives after the end does not bring the bar back.
+    channel?.onmessage({ stage: "pull", received: 2500, percent: 100 });
+    expect(flow.progress).toBeNull();
+  });
+
   it("syncs in the background only while enrolled and the hub answers", async () => {
     let reachable = false;
     const calls = mockSync({
@@ -289,6 +344,28 @@ describe("Abgleich in English", () => {
     expect((await screen.findByTestId("sync-notice")).textContent).toBe(
       "Bundle written: 1.234 changes to /media/usb/laptop-a.sibundle",
     );
+  });
+
+  it("shows a running sync's progress in English", async () => {
+    setLocale("en");
+    let channel: Channel<SyncStep> | undefined;
+    mockSync({
+      sync_status: () => enrolled,
+      sync_hub_reachable: () => true,
+      sync_conflicts: () => [],
+      sync_now: (a) => {
+        channel = a.onProgress as Channel<SyncStep>;
+        return new Promise(() => {});
+      },
+    });
+    render(SyncPage, { flow: new SyncFlow() });
+    await userEvent.click(await screen.findByRole("button", { name: "Sync now" }));
+    const box = await screen.findByTestId("sync-progress");
+    channel?.onmessage({ stage: "push", sent: 3, total: 10 });
+    await expect.poll(() => box.textContent?.trim()).toBe("Sending: 3 of 10 changes");
+    channel?.onmessage({ stage: "pull", received: 7, percent: 70 });
+    await expect.poll(() => box.textContent?.trim()).toBe("Receiving: 7 changes (70 %)");
+    expect(within(box).getByLabelText("Syncing")).toBeTruthy();
   });
 
   it("asks about a conflict in English", async () => {

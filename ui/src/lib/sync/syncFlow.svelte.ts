@@ -1,4 +1,5 @@
-import { commands, type SyncRun, type SyncStatus } from "../bindings";
+import { Channel } from "@tauri-apps/api/core";
+import { commands, type SyncRun, type SyncStatus, type SyncStep } from "../bindings";
 import { errorMessage } from "../errors";
 import { call } from "../funding/ipc";
 
@@ -15,6 +16,8 @@ export class SyncFlow {
   /** Whether the hub answered the last check; null while unknown or not enrolled. */
   reachable = $state<boolean | null>(null);
   running = $state(false);
+  /** How far the running sync has come; null before its first step and when none runs. */
+  progress = $state<SyncStep | null>(null);
   lastRun = $state<SyncRun | null>(null);
   error = $state<string | null>(null);
 
@@ -33,8 +36,13 @@ export class SyncFlow {
     if (this.running) return;
     this.running = true;
     this.error = null;
+    this.progress = null;
+    const channel = new Channel<SyncStep>();
+    channel.onmessage = (step) => {
+      if (this.running) this.progress = step;
+    };
     try {
-      const run = await call(commands.syncNow());
+      const run = await call(commands.syncNow(channel));
       this.lastRun = run;
       this.status = run.status;
       this.reachable = true;
@@ -43,6 +51,7 @@ export class SyncFlow {
       if ((e as { code?: unknown } | null)?.code === "unreachable") this.reachable = false;
     } finally {
       this.running = false;
+      this.progress = null;
     }
   }
 

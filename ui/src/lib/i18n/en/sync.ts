@@ -14,6 +14,9 @@ export const sync: Record<string, string> = {
   "Offene Konflikte": "Open conflicts",
   "Abgleich läuft …": "Syncing …",
   "Abgleich läuft": "Syncing",
+  "Senden: {sent} von {total} Änderungen": "Sending: {sent} of {total} changes",
+  "Empfangen: {received} Änderungen ({percent} %)": "Receiving: {received} changes ({percent} %)",
+  "Empfangen: {received} Änderungen": "Receiving: {received} changes",
   "Jetzt abgleichen": "Sync now",
   "Solange der Hub erreichbar ist, gleicht die App alle 5 Minuten von selbst ab.":
     "While the hub is reachable, the app syncs by itself every 5 minutes.",
