@@ -116,6 +116,8 @@ impl SqliteStorage {
         let admin = device.role == Role::Admin;
         let str_field = |name: &str| op.fields.get(name).and_then(Value::as_str).map(str::to_owned);
 
+        // The row's last known school and when it was set (for rows with a school).
+        let mut known: Option<Option<(String, String)>> = None;
         // (school after the operation, school before it)
         let (new, old, scoped) = match school_of(info) {
             SchoolOf::Nobody => {
@@ -133,7 +135,9 @@ impl SqliteStorage {
             }
             SchoolOf::Itself => (Some(op.row_id.clone()), Some(op.row_id.clone()), true),
             SchoolOf::Column(col) => {
-                let old = self.row_school(overlay, info.name, &op.row_id)?.map(|(s, _)| s);
+                let row = self.row_school(overlay, info.name, &op.row_id)?;
+                let old = row.as_ref().map(|(s, _)| s.clone());
+                known = Some(row);
                 (str_field(col), old, true)
             }
             SchoolOf::Parent(col, parent) => {
@@ -141,7 +145,9 @@ impl SqliteStorage {
                     Some(pid) => self.row_school(overlay, parent, &pid)?.map(|(s, _)| s),
                     None => None,
                 };
-                let old = self.row_school(overlay, info.name, &op.row_id)?.map(|(s, _)| s);
+                let row = self.row_school(overlay, info.name, &op.row_id)?;
+                let old = row.as_ref().map(|(s, _)| s.clone());
+                known = Some(row);
                 (new, old, true)
             }
         };
@@ -195,7 +201,12 @@ impl SqliteStorage {
                 }
             }
         } else if let Some(s) = &new {
-            let newer = self.row_school(overlay, info.name, &op.row_id)?.is_none_or(|(_, h)| op.hlc > h);
+            // Looked up above; the overlay has not changed since.
+            let row = match known {
+                Some(row) => row,
+                None => self.row_school(overlay, info.name, &op.row_id)?,
+            };
+            let newer = row.is_none_or(|(_, h)| op.hlc > h);
             if newer {
                 overlay.rows.insert((info.name.to_owned(), op.row_id.clone()), (s.clone(), op.hlc.clone()));
             }
