@@ -132,6 +132,15 @@ fn a_sync_reports_its_progress_page_by_page_up_to_everything() {
     let mut steps = Vec::new();
     client::sync_with_progress(&mut b, None, 97, &mut |p| steps.push(p)).unwrap();
     assert_eq!(steps, []);
+
+    // Two edits after the pull: one page, all of them, then done (the pulled operations the
+    // push cursor moved past are not counted).
+    let (d1, d2) = (first_device(&b, 0), first_device(&b, 1));
+    set_notes(&mut b, &d1, "Akku getauscht");
+    set_notes(&mut b, &d2, "Tastatur fehlt");
+    let mut steps = Vec::new();
+    client::sync_with_progress(&mut b, None, 97, &mut |p| steps.push(p)).unwrap();
+    assert_eq!(steps[..2], [Push { sent: 0, total: 2 }, Push { sent: 2, total: 2 }], "{steps:?}");
 }
 
 #[test]

@@ -400,22 +400,29 @@ pub fn sync_with_progress(
 
     // Push.
     let mut after = meta_i64(store, META_PUSH)?;
-    let mut push_total = pending_count(store)?;
+    // Counted when the first page is full: counting walks the log past `after` once more, which
+    // after an initial sync holds everything pulled (the cursor moves past it on this push).
+    let mut push_total: Option<usize> = None;
     let mut sent = 0;
-    if push_total > 0 {
-        progress(SyncProgress::Push { sent, total: push_total });
-    }
     for _ in 0..MAX_ROUNDS {
         // The push cursor also moves past operations that came from this hub, so that the next
         // sync does not look through them again.
         let (pending, last) = pending_ops(store, &enrolled.hub_node, after, page)?;
         let done = pending.is_empty();
         if !done {
+            let total = match push_total {
+                Some(t) => t,
+                None => {
+                    let t = if pending.len() < page { pending.len() } else { pending_count(store)? };
+                    progress(SyncProgress::Push { sent, total: t });
+                    t
+                }
+            };
             push_page(&client, &pending, &mut summary)?;
             // Operations made here while the sync runs are pushed by it too.
             sent += pending.len();
-            push_total = push_total.max(sent);
-            progress(SyncProgress::Push { sent, total: push_total });
+            push_total = Some(total.max(sent));
+            progress(SyncProgress::Push { sent, total: total.max(sent) });
         }
         if last > after {
             store.write(None, |w| Ok(set_meta(w.read(), META_PUSH, &last.to_string())?))?;
