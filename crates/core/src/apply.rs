@@ -134,6 +134,19 @@ fn fold_batch<'b>(info: &'static EntityInfo, batch: &[&'b Op]) -> Option<Merged<
 /// (see [`prepare_rows`]). Below it, starting the thread costs more than it saves.
 pub const PREPARE_AHEAD: usize = 64;
 
+/// Operations logged, or rows written, between two reports of [`Writer::apply_remote_reporting`].
+pub const PROGRESS_EVERY: usize = 1_000;
+
+/// How far applying a batch of operations has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum ApplyProgress {
+    /// `done` of the batch's `total` operations are looked at (the new ones logged).
+    Log { done: usize, total: usize },
+    /// `done` of the `total` rows the new operations touch are written.
+    Rows { done: usize, total: usize },
+}
+
 /// A new row as far as its operations alone decide it: its merged values and, for tables with a
 /// search index, its search entry. `None` where the general path of [`Writer::rebuild_row`] has
 /// to decide: a deleted row, or values that are not a valid row of a searchable table (the
@@ -329,18 +342,33 @@ impl Writer<'_> {
     /// while this one logs the operations (see [`prepare_rows`]); the rows are then written from
     /// those merges where the log holds nothing else for them.
     pub fn apply_remote(&mut self, ops: &[Op]) -> Result<ApplyReport> {
+        self.apply_remote_reporting(ops, &mut |_| {})
+    }
+
+    /// [`Self::apply_remote`], telling `progress` how far it has come every
+    /// [`PROGRESS_EVERY`] operations logged and rows written, and at the end of each.
+    pub fn apply_remote_reporting(
+        &mut self,
+        ops: &[Op],
+        progress: &mut dyn FnMut(ApplyProgress),
+    ) -> Result<ApplyReport> {
         if ops.len() < PREPARE_AHEAD {
-            return self.apply_batch(ops, None);
+            return self.apply_batch(ops, None, progress);
         }
         std::thread::scope(|s| {
             let (out, rows) = mpsc::channel();
             s.spawn(move || prepare_rows(ops, out));
-            self.apply_batch(ops, Some(Ahead::new(rows)))
+            self.apply_batch(ops, Some(Ahead::new(rows)), progress)
         })
     }
 
     /// [`Self::apply_remote`], with the rows of the batch merged `ahead` where that is done.
-    fn apply_batch<'b>(&mut self, ops: &'b [Op], mut ahead: Option<Ahead<'b>>) -> Result<ApplyReport> {
+    fn apply_batch<'b>(
+        &mut self,
+        ops: &'b [Op],
+        mut ahead: Option<Ahead<'b>>,
+        progress: &mut dyn FnMut(ApplyProgress),
+    ) -> Result<ApplyReport> {
         let mut report = ApplyReport::default();
         // Per touched row, the operations of this batch newly logged for it.
         let mut touched: BTreeMap<(usize, String), Vec<&Op>> = BTreeMap::new();
@@ -348,7 +376,10 @@ impl Writer<'_> {
         // Most replicas have purged nothing: then no operation needs the look-up.
         let any_purged: bool =
             self.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM purged_rows)")?.query_row([], |r| r.get(0))?;
-        for op in ops {
+        for (i, op) in ops.iter().enumerate() {
+            if i % PROGRESS_EVERY == 0 {
+                progress(ApplyProgress::Log { done: i, total: ops.len() });
+            }
             if op.origin_seq <= 0 || Hlc(op.hlc.clone()).parse_time().is_none() {
                 return Err(CoreError::Database {
                     message: format!(
@@ -397,9 +428,13 @@ impl Writer<'_> {
                 touched.entry((pos, op.row_id.clone())).or_default().push(op);
             }
         }
+        progress(ApplyProgress::Log { done: ops.len(), total: ops.len() });
         let mut written = false;
         let waiting = self.unwritten_waiting()?;
-        for ((pos, row_id), batch) in &touched {
+        for (i, ((pos, row_id), batch)) in touched.iter().enumerate() {
+            if i % PROGRESS_EVERY == 0 {
+                progress(ApplyProgress::Rows { done: i, total: touched.len() });
+            }
             let info = entity::ALL[*pos];
             let merged = ahead.as_mut().and_then(|a| a.take((*pos, row_id.as_str())));
             match self.try_rebuild(info, row_id, batch, merged, waiting)? {
@@ -409,6 +444,7 @@ impl Writer<'_> {
                 }
             }
         }
+        progress(ApplyProgress::Rows { done: touched.len(), total: touched.len() });
         if written && (waiting || !report.rejected.is_empty()) {
             self.retry_unwritten()?;
         }

@@ -20,6 +20,7 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use schulinventar_core::apply::ApplyProgress;
 use schulinventar_core::{CoreError, Result, Source, Store, SCHEMA_VERSION};
 
 use crate::{ApplyReport, Op, VersionVector};
@@ -228,6 +229,25 @@ pub fn read(store: &Store, file: &Path) -> Result<(Header, Vec<Op>, String)> {
 
 /// Verifies a bundle completely, then applies its operations in one transaction.
 pub fn import(store: &mut Store, file: &Path) -> Result<(Header, ApplyReport)> {
+    import_with_progress(store, file, &mut |_| {})
+}
+
+/// How far a bundle import has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStep {
+    /// The file is read and checked (checksum, signature, header) before anything is written.
+    Check,
+    /// The operations are applied, in one transaction.
+    Apply(ApplyProgress),
+}
+
+/// [`import`], telling `progress` about the check and then the apply.
+pub fn import_with_progress(
+    store: &mut Store,
+    file: &Path,
+    progress: &mut dyn FnMut(ImportStep),
+) -> Result<(Header, ApplyReport)> {
+    progress(ImportStep::Check);
     let (header, ops, sum) = read(store, file)?;
     let source = Source {
         kind: "bundle",
@@ -249,7 +269,7 @@ pub fn import(store: &mut Store, file: &Path) -> Result<(Header, ApplyReport)> {
             [format!("sync_key:{}", header.origin), header.public_key.clone()],
         )?;
         let purged = w.purge_rows(header.purged.iter().map(|p| (p.entity.as_str(), p.row_id.as_str())))?;
-        let r = w.apply_remote(&ops)?;
+        let r = w.apply_remote_reporting(&ops, &mut |p| progress(ImportStep::Apply(p)))?;
         let acked = from_peer && record_ack(w.read(), &header.origin, &header.have)?;
         let keep = r.applied > 0 || acked || purged > 0;
         Ok((r, keep))

@@ -190,3 +190,65 @@ fn a_large_bundle_leaves_its_pages_in_the_database_file_and_the_wal_file_empty()
     let devices: i64 = r[1].conn().query_row("SELECT count(*) FROM devices", [], |r| r.get(0)).unwrap();
     assert_eq!(devices, 600);
 }
+
+#[test]
+fn an_import_reports_the_check_then_operations_and_rows_up_to_all_of_them() {
+    use schulinventar_core::apply::{ApplyProgress, PROGRESS_EVERY};
+    use schulinventar_sync::bundle::ImportStep;
+    let (dir, mut r) = replicas(2);
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Gymnasium am Park")).unwrap();
+    let devices = 2 * PROGRESS_EVERY + 100;
+    r[0].write(None, |w| {
+        for i in 0..devices {
+            w.create(device(&s.id, Some(&format!("INV-{i}"))))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let file = dir.path().join("gross.sibundle");
+    let ops = bundle::export(&r[0], &Default::default(), &file).unwrap().ops;
+    assert_eq!(ops, devices + 2);
+
+    let mut steps = Vec::new();
+    let (_, rep) = bundle::import_with_progress(&mut r[1], &file, &mut |p| steps.push(p)).unwrap();
+    assert_eq!(rep.applied, ops);
+    assert_eq!(steps.first(), Some(&ImportStep::Check));
+    let log: Vec<(usize, usize)> = steps
+        .iter()
+        .filter_map(|p| {
+            if let ImportStep::Apply(ApplyProgress::Log { done, total }) = *p {
+                Some((done, total))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let rows: Vec<(usize, usize)> = steps
+        .iter()
+        .filter_map(|p| {
+            if let ImportStep::Apply(ApplyProgress::Rows { done, total }) = *p {
+                Some((done, total))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let every = PROGRESS_EVERY;
+    assert_eq!(log, [(0, ops), (every, ops), (2 * every, ops), (ops, ops)]);
+    // One row per operation here (every row was created once).
+    assert_eq!(rows, [(0, ops), (every, ops), (2 * every, ops), (ops, ops)]);
+    // All operations before the first row.
+    let first_row = steps.iter().position(|p| matches!(p, ImportStep::Apply(ApplyProgress::Rows { .. }))).unwrap();
+    assert!(steps[first_row..].iter().all(|p| matches!(p, ImportStep::Apply(ApplyProgress::Rows { .. }))));
+
+    // A refused file: the check, nothing after it.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x40;
+    let bad = dir.path().join("kaputt.sibundle");
+    std::fs::write(&bad, &bytes).unwrap();
+    let mut steps = Vec::new();
+    assert!(bundle::import_with_progress(&mut r[0], &bad, &mut |p| steps.push(p)).is_err());
+    assert_eq!(steps, [ImportStep::Check]);
+}
