@@ -4,13 +4,14 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
+use schulinventar_core::apply::ApplyProgress;
 use schulinventar_core::{CoreError, Store};
-use schulinventar_sync::bundle::{self, Header};
+use schulinventar_sync::bundle::{self, Header, ImportStep};
 use schulinventar_sync::conflicts::{self, Conflict, Version};
 use schulinventar_sync::ApplyReport;
 use serde_json::{json, Value};
 
-use crate::CliError;
+use crate::{percent, CliError, TenPercent};
 
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -222,7 +223,24 @@ pub fn bundle(store: &mut Store, cmd: BundleCommand, out: &mut impl Write) -> Re
             ranges(&header, out)
         }
         BundleCommand::Import { file, json } => {
-            let (header, report) = bundle::import(store, &file)?;
+            // On stderr, so that stdout keeps the summary: the check, then each phase of the
+            // apply in tens of percent.
+            let mut tens = TenPercent::default();
+            let (header, report) = bundle::import_with_progress(store, &file, &mut |step| match step {
+                ImportStep::Check => eprintln!("Prüfe das Paket {} …", file.display()),
+                ImportStep::Apply(ApplyProgress::Log { done, total }) => {
+                    let pct = percent(done as u64, total as u64);
+                    if tens.due(0, pct) {
+                        eprintln!("Übernehme die Änderungen: {pct} % ({done} von {total})");
+                    }
+                }
+                ImportStep::Apply(ApplyProgress::Rows { done, total }) => {
+                    let pct = percent(done as u64, total as u64);
+                    if tens.due(1, pct) {
+                        eprintln!("Schreibe die Einträge: {pct} % ({done} von {total})");
+                    }
+                }
+            })?;
             if json {
                 let v = json!({
                     "origin": header.origin,

@@ -133,7 +133,11 @@ fn bundles_both_ways_make_the_digests_equal_and_reimport_changes_nothing() {
         .args(["bundle", "import", full.to_str().unwrap()])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("{ops} Änderungen übernommen, 0 bereits vorhanden.")));
+        .stdout(predicate::str::contains(format!("{ops} Änderungen übernommen, 0 bereits vorhanden.")))
+        // The progress goes to stderr: the check first, then each phase up to all.
+        .stderr(predicate::str::starts_with(format!("Prüfe das Paket {} …\n", full.display())))
+        .stderr(predicate::str::contains(format!("Übernehme die Änderungen: 100 % ({ops} von {ops})")))
+        .stderr(predicate::str::contains("Schreibe die Einträge: 100 %"));
     assert_eq!(r.digest("a"), r.digest("b"));
     assert_eq!(r.json("a", &["stats", "--json"]), r.json("b", &["stats", "--json"]));
 
@@ -279,7 +283,9 @@ fn damaged_forged_and_wrong_schema_bundles_are_refused_and_change_nothing() {
             .args(["bundle", "import", bad.to_str().unwrap()])
             .assert()
             .code(1)
-            .stderr(predicate::str::starts_with("Fehler: "))
+            .stderr(predicate::str::starts_with("Prüfe das Paket "))
+            .stderr(predicate::str::contains("\nFehler: "))
+            .stderr(predicate::str::contains("Übernehme").not().name("nothing applied"))
             .stderr(predicate::str::contains(expect).name(what));
         assert_eq!((r.digest("b"), r.log_len("b")), (digest_b.clone(), log_b), "{what}: b unchanged");
     }
