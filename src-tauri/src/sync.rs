@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use schulinventar_core::apply::ApplyProgress;
 use schulinventar_core::CoreError;
 use schulinventar_sync::client::{self, ClientError, HubClient, SyncProgress};
 use schulinventar_sync::{bundle, conflicts};
@@ -336,16 +337,49 @@ pub async fn bundle_export(
     .await
 }
 
+/// How far a bundle import has come, for the page's progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum BundleStep {
+    /// The file is read and checked before anything is written.
+    Check,
+    /// `done` of the bundle's `total` changes are looked at (the new ones taken in).
+    Changes { done: u32, total: u32 },
+    /// `done` of the `total` entries the new changes touch are written.
+    Entries { done: u32, total: u32 },
+}
+
+impl From<bundle::ImportStep> for BundleStep {
+    fn from(p: bundle::ImportStep) -> Self {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        match p {
+            bundle::ImportStep::Check => BundleStep::Check,
+            bundle::ImportStep::Apply(ApplyProgress::Log { done, total }) => {
+                BundleStep::Changes { done: count(done), total: count(total) }
+            }
+            bundle::ImportStep::Apply(ApplyProgress::Rows { done, total }) => {
+                BundleStep::Entries { done: count(done), total: count(total) }
+            }
+        }
+    }
+}
+
 /// Reads a bundle: everything is checked first, then applied in one transaction (on a store of
 /// its own, like a sync run).
 #[tauri::command]
 #[specta::specta]
-pub async fn bundle_import(state: State<'_, AppState>, path: String) -> Result<BundleResult, SyncFailure> {
+pub async fn bundle_import(
+    state: State<'_, AppState>,
+    path: String,
+    on_progress: Channel<BundleStep>,
+) -> Result<BundleResult, SyncFailure> {
     let state = state.inner().clone();
     blocking(move || {
         state
             .with_sync_store(|s| -> Result<_, SyncFailure> {
-                let (header, report) = bundle::import(s, &PathBuf::from(&path))?;
+                let (header, report) = bundle::import_with_progress(s, &PathBuf::from(&path), &mut |p| {
+                    let _ = on_progress.send(p.into());
+                })?;
                 Ok(BundleResult {
                     operations: header.ops as u32,
                     origin: header.origin,

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use schulinventar_app::sync::{run_sync, SyncStep};
+use schulinventar_app::sync::{run_sync, BundleStep, SyncStep};
 use schulinventar_app::AppState;
 use schulinventar_core::{Land, ListQuery, SchoolAuthorityData};
 use schulinventar_sync::client::{self, SyncProgress};
@@ -128,4 +128,20 @@ fn progress_reaches_the_window_as_counts_and_whole_percent() {
     assert_eq!(step(10, None), SyncStep::Pull { received: 40, percent: None });
     let json = serde_json::to_value(step(500, Some(1_000))).unwrap();
     assert_eq!(json, serde_json::json!({"stage": "pull", "received": 40, "percent": 50}));
+}
+
+#[test]
+fn a_bundle_import_reaches_the_window_as_the_check_then_changes_and_entries() {
+    use schulinventar_core::apply::ApplyProgress;
+    use schulinventar_sync::bundle::ImportStep;
+    assert_eq!(BundleStep::from(ImportStep::Check), BundleStep::Check);
+    let log = BundleStep::from(ImportStep::Apply(ApplyProgress::Log { done: 1_000, total: 2_102 }));
+    assert_eq!(log, BundleStep::Changes { done: 1_000, total: 2_102 });
+    let rows = BundleStep::from(ImportStep::Apply(ApplyProgress::Rows { done: 2_000, total: 2_102 }));
+    assert_eq!(rows, BundleStep::Entries { done: 2_000, total: 2_102 });
+    assert_eq!(serde_json::to_value(BundleStep::Check).unwrap(), serde_json::json!({"stage": "check"}));
+    assert_eq!(
+        serde_json::to_value(rows).unwrap(),
+        serde_json::json!({"stage": "entries", "done": 2_000, "total": 2_102})
+    );
 }

@@ -190,7 +190,7 @@ export const commands = {
 	 *  Reads a bundle: everything is checked first, then applied in one transaction (on a store of
 	 *  its own, like a sync run).
 	 */
-	bundleImport: (path: string) => typedError<BundleResult, SyncFailure>(__TAURI_INVOKE("bundle_import", { path })),
+	bundleImport: (path: string, onProgress: Channel<BundleStep>) => typedError<BundleResult, SyncFailure>(__TAURI_INVOKE("bundle_import", { path, onProgress })),
 };
 
 /* Types */
@@ -334,6 +334,15 @@ export type BundleResult = {
 	applied: number,
 	skipped: number,
 };
+
+/**  How far a bundle import has come, for the page's progress bar. */
+export type BundleStep = 
+/**  The file is read and checked before anything is written. */
+{ stage: "check" } | 
+/**  `done` of the bundle's `total` changes are looked at (the new ones taken in). */
+{ stage: "changes"; done: number; total: number } | 
+/**  `done` of the `total` entries the new changes touch are written. */
+{ stage: "entries"; done: number; total: number };
 
 /**
  *  A funding category with whether its spending buys inventory items (then a line should link

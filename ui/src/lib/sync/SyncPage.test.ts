@@ -5,7 +5,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import SyncPage from "./SyncPage.svelte";
 import { SyncFlow } from "./syncFlow.svelte";
 import type { Channel } from "@tauri-apps/api/core";
-import type { ConflictView, SyncRun, SyncStatus, SyncStep } from "../bindings";
+import type { BundleResult, BundleStep, ConflictView, SyncRun, SyncStatus, SyncStep } from "../bindings";
 import { deferred } from "../../test/fixtures";
 import { setLocale } from "../i18n/i18n.svelte";
 
@@ -233,6 +233,49 @@ describe("Abgleich", () => {
       "Paket von Gerät node-b eingelesen: 45 neue Änderungen, 5 waren schon vorhanden.",
     );
     expect(screen.queryByTestId("sync-error")).toBeNull();
+  });
+
+  it("shows how far a bundle import has come: the check, then changes taken in and entries written", async () => {
+    const answer = deferred<BundleResult>();
+    let channel: Channel<BundleStep> | undefined;
+    const calls = mockSync({
+      sync_status: () => notEnrolled,
+      sync_conflicts: () => [],
+      bundle_import: (a) => {
+        channel = a.onProgress as Channel<BundleStep>;
+        return answer.promise;
+      },
+    });
+    render(SyncPage, { flow: new SyncFlow(), pickBundle: async () => "/media/usb/laptop-b.sibundle" });
+    await screen.findByTestId("sync-hub");
+    await userEvent.click(within(screen.getByTestId("bundle-import")).getByRole("button", { name: "Paket einlesen" }));
+    expect(await screen.findByText("Paket wird geprüft und eingelesen …")).toBeTruthy();
+    expect(calls.find((c) => c.cmd === "bundle_import")?.args.path).toBe("/media/usb/laptop-b.sibundle");
+
+    channel?.onmessage({ stage: "check" });
+    const box = await screen.findByTestId("bundle-progress");
+    const bar = () => within(box).getByLabelText("Paket wird eingelesen") as HTMLProgressElement;
+    await expect.poll(() => box.textContent?.trim()).toBe("Paket wird geprüft …");
+    expect(bar().hasAttribute("value")).toBe(false);
+    channel?.onmessage({ stage: "changes", done: 1000, total: 2102 });
+    await expect.poll(() => box.textContent?.trim()).toBe("Änderungen werden übernommen: 1.000 von 2.102");
+    expect([bar().value, bar().max]).toEqual([1000, 2102]);
+    channel?.onmessage({ stage: "entries", done: 2000, total: 2102 });
+    await expect.poll(() => box.textContent?.trim()).toBe("Einträge werden geschrieben: 2.000 von 2.102");
+    expect(within(screen.getByTestId("bundle-import")).getByRole("button", { name: "Paket einlesen" })).toHaveProperty(
+      "disabled",
+      true,
+    );
+
+    answer.resolve({ operations: 2102, origin: "node-b", applied: 2102, skipped: 0 });
+    expect((await screen.findByTestId("sync-notice")).textContent).toBe(
+      "Paket von Gerät node-b eingelesen: 2.102 neue Änderungen.",
+    );
+    expect(screen.queryByTestId("bundle-progress")).toBeNull();
+    // A step that arrives after the end shows nothing.
+    channel?.onmessage({ stage: "entries", done: 2102, total: 2102 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByTestId("bundle-progress")).toBeNull();
   });
 
   it("shows how far a running sync has come: changes sent of all, then received with a percentage", async () => {

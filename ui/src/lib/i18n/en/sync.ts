@@ -17,6 +17,10 @@ export const sync: Record<string, string> = {
   "Senden: {sent} von {total} Änderungen": "Sending: {sent} of {total} changes",
   "Empfangen: {received} Änderungen ({percent} %)": "Receiving: {received} changes ({percent} %)",
   "Empfangen: {received} Änderungen": "Receiving: {received} changes",
+  "Paket wird eingelesen": "Reading the bundle",
+  "Paket wird geprüft …": "Checking the bundle …",
+  "Änderungen werden übernommen: {done} von {total}": "Taking in changes: {done} of {total}",
+  "Einträge werden geschrieben: {done} von {total}": "Writing entries: {done} of {total}",
   "Jetzt abgleichen": "Sync now",
   "Solange der Hub erreichbar ist, gleicht die App alle 5 Minuten von selbst ab.":
     "While the hub is reachable, the app syncs by itself every 5 minutes.",
