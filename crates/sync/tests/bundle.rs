@@ -214,26 +214,14 @@ fn an_import_reports_the_check_then_operations_and_rows_up_to_all_of_them() {
     let (_, rep) = bundle::import_with_progress(&mut r[1], &file, &mut |p| steps.push(p)).unwrap();
     assert_eq!(rep.applied, ops);
     assert_eq!(steps.first(), Some(&ImportStep::Check));
-    let log: Vec<(usize, usize)> = steps
-        .iter()
-        .filter_map(|p| {
-            if let ImportStep::Apply(ApplyProgress::Log { done, total }) = *p {
-                Some((done, total))
-            } else {
-                None
-            }
-        })
-        .collect();
-    let rows: Vec<(usize, usize)> = steps
-        .iter()
-        .filter_map(|p| {
-            if let ImportStep::Apply(ApplyProgress::Rows { done, total }) = *p {
-                Some((done, total))
-            } else {
-                None
-            }
-        })
-        .collect();
+    let (mut log, mut rows) = (Vec::new(), Vec::new());
+    for step in &steps[1..] {
+        match *step {
+            ImportStep::Apply(ApplyProgress::Log { done, total }) => log.push((done, total)),
+            ImportStep::Apply(ApplyProgress::Rows { done, total }) => rows.push((done, total)),
+            ImportStep::Check => panic!("one check, first: {steps:?}"),
+        }
+    }
     let every = PROGRESS_EVERY;
     assert_eq!(log, [(0, ops), (every, ops), (2 * every, ops), (ops, ops)]);
     // One row per operation here (every row was created once).

@@ -24,6 +24,21 @@ function mockSync(handlers: Record<string, Handler>): { cmd: string; args: Recor
   return calls;
 }
 
+/** An enrolled device whose sync runs until `result` settles; `step` sends it a progress step. */
+function mockRunningSync(result: Promise<SyncRun>): { step: (s: SyncStep) => void } {
+  let channel: Channel<SyncStep> | undefined;
+  mockSync({
+    sync_status: () => enrolled,
+    sync_hub_reachable: () => true,
+    sync_conflicts: () => [],
+    sync_now: (a) => {
+      channel = a.onProgress as Channel<SyncStep>;
+      return result;
+    },
+  });
+  return { step: (s) => channel?.onmessage(s) };
+}
+
 const notEnrolled: SyncStatus = { enrolled: false, hub_url: null, last_sync: null, pending: 12, open_conflicts: 0 };
 const enrolled: SyncStatus = {
   enrolled: true,
@@ -280,16 +295,7 @@ describe("Abgleich", () => {
 
   it("shows how far a running sync has come: changes sent of all, then received with a percentage", async () => {
     const answer = deferred<SyncRun>();
-    let channel: Channel<SyncStep> | undefined;
-    mockSync({
-      sync_status: () => enrolled,
-      sync_hub_reachable: () => true,
-      sync_conflicts: () => [],
-      sync_now: (a) => {
-        channel = a.onProgress as Channel<SyncStep>;
-        return answer.promise;
-      },
-    });
+    const sync = mockRunningSync(answer.promise);
     const flow = new SyncFlow();
     render(SyncPage, { flow });
     await userEvent.click(await screen.findByTestId("sync-now"));
@@ -300,16 +306,16 @@ describe("Abgleich", () => {
     expect(bar().hasAttribute("value")).toBe(false);
     expect(within(box).queryByTestId("sync-progress-text")).toBeNull();
 
-    channel?.onmessage({ stage: "push", sent: 500, total: 1200 });
+    sync.step({ stage: "push", sent: 500, total: 1200 });
     await expect.poll(() => box.textContent?.trim()).toBe("Senden: 500 von 1.200 Änderungen");
     expect([bar().value, bar().max]).toEqual([500, 1200]);
 
-    channel?.onmessage({ stage: "pull", received: 2000, percent: 40 });
+    sync.step({ stage: "pull", received: 2000, percent: 40 });
     await expect.poll(() => box.textContent?.trim()).toBe("Empfangen: 2.000 Änderungen (40 %)");
     expect([bar().value, bar().max]).toEqual([40, 100]);
 
     // A hub that does not tell how much there is: the count without a percentage.
-    channel?.onmessage({ stage: "pull", received: 2500, percent: null });
+    sync.step({ stage: "pull", received: 2500, percent: null });
     await expect.poll(() => box.textContent?.trim()).toBe("Empfangen: 2.500 Änderungen");
     expect(bar().hasAttribute("value")).toBe(false);
 
@@ -327,7 +333,7 @@ describe("Abgleich", () => {
     expect((await screen.findByTestId("sync-result")).textContent).toContain("1.200 gesendet, 2.500 empfangen");
     expect(screen.queryByTestId("sync-progress")).toBeNull();
     // A step that arrives after the end does not bring the bar back.
-    channel?.onmessage({ stage: "pull", received: 2500, percent: 100 });
+    sync.step({ stage: "pull", received: 2500, percent: 100 });
     expect(flow.progress).toBeNull();
   });
 
@@ -391,22 +397,13 @@ describe("Abgleich in English", () => {
 
   it("shows a running sync's progress in English", async () => {
     setLocale("en");
-    let channel: Channel<SyncStep> | undefined;
-    mockSync({
-      sync_status: () => enrolled,
-      sync_hub_reachable: () => true,
-      sync_conflicts: () => [],
-      sync_now: (a) => {
-        channel = a.onProgress as Channel<SyncStep>;
-        return new Promise(() => {});
-      },
-    });
+    const sync = mockRunningSync(new Promise(() => {}));
     render(SyncPage, { flow: new SyncFlow() });
     await userEvent.click(await screen.findByRole("button", { name: "Sync now" }));
     const box = await screen.findByTestId("sync-progress");
-    channel?.onmessage({ stage: "push", sent: 3, total: 10 });
+    sync.step({ stage: "push", sent: 3, total: 10 });
     await expect.poll(() => box.textContent?.trim()).toBe("Sending: 3 of 10 changes");
-    channel?.onmessage({ stage: "pull", received: 7, percent: 70 });
+    sync.step({ stage: "pull", received: 7, percent: 70 });
     await expect.poll(() => box.textContent?.trim()).toBe("Receiving: 7 changes (70 %)");
     expect(within(box).getByLabelText("Syncing")).toBeTruthy();
   });
