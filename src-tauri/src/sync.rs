@@ -141,15 +141,16 @@ pub enum SyncStep {
     Pull { received: u32, percent: Option<u32> },
 }
 
+/// A count for the window (saturating: the window shows at most `u32::MAX`).
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 impl From<SyncProgress> for SyncStep {
     fn from(p: SyncProgress) -> Self {
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         match p {
             SyncProgress::Push { sent, total } => SyncStep::Push { sent: count(sent), total: count(total) },
-            SyncProgress::Pull { received, done, total } => SyncStep::Pull {
-                received: count(received),
-                percent: total.map(|t| if t <= 0 { 100 } else { (done.clamp(0, t) * 100 / t) as u32 }),
-            },
+            SyncProgress::Pull { received, .. } => SyncStep::Pull { received: count(received), percent: p.percent() },
         }
     }
 }
@@ -351,7 +352,6 @@ pub enum BundleStep {
 
 impl From<bundle::ImportStep> for BundleStep {
     fn from(p: bundle::ImportStep) -> Self {
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         match p {
             bundle::ImportStep::Check => BundleStep::Check,
             bundle::ImportStep::Apply(ApplyProgress::Log { done, total }) => {

@@ -10,7 +10,7 @@ use schulinventar_hub::{HubStorage, SqliteStorage};
 use schulinventar_sync::client::{self, ClientError, SyncProgress, SyncSummary};
 use schulinventar_sync::protocol::{Role, PAGE};
 
-use crate::{percent, CliError, TenPercent};
+use crate::{CliError, TenPercent};
 
 #[derive(Subcommand, Debug)]
 pub enum HubCommand {
@@ -246,20 +246,18 @@ pub fn sync(
 ) -> Result<ExitCode, CliError> {
     // On stderr, so that stdout keeps the summary: each direction in tens of percent.
     let mut tens = TenPercent::default();
-    let summary = client::sync_with_progress(store, hub.as_deref(), page.unwrap_or(PAGE), &mut |step| match step {
-        SyncProgress::Push { sent, total } => {
-            let pct = percent(sent as u64, total as u64);
-            if tens.due(0, pct) {
-                eprintln!("Senden: {pct} % ({sent} von {total} Änderungen)");
-            }
+    let summary = client::sync_with_progress(store, hub.as_deref(), page.unwrap_or(PAGE), &mut |step| match (
+        step,
+        step.percent(),
+    ) {
+        (SyncProgress::Push { sent, total }, Some(pct)) if tens.due(0, pct) => {
+            eprintln!("Senden: {pct} % ({sent} von {total} Änderungen)")
         }
-        SyncProgress::Pull { received, done, total: Some(total) } => {
-            let pct = percent(done.max(0) as u64, total.max(0) as u64);
-            if tens.due(1, pct) {
-                eprintln!("Empfangen: {pct} % ({received} Änderungen)");
-            }
+        (SyncProgress::Pull { received, .. }, Some(pct)) if tens.due(1, pct) => {
+            eprintln!("Empfangen: {pct} % ({received} Änderungen)")
         }
-        SyncProgress::Pull { received, total: None, .. } => eprintln!("Empfangen: {received} Änderungen"),
+        (SyncProgress::Pull { received, .. }, None) => eprintln!("Empfangen: {received} Änderungen"),
+        _ => {}
     })
     .map_err(client_err)?;
     if let Some(w) = &summary.clock_warning {

@@ -15,7 +15,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use schulinventar_core::demo::{self, Scale};
 use schulinventar_core::query::{self, ListQuery};
-use schulinventar_core::{CoreError, RestoreStep, Store};
+use schulinventar_core::{percent, CoreError, RestoreStep, Store};
 use schulinventar_exchange::import::ImportError;
 
 #[derive(Parser)]
@@ -406,11 +406,6 @@ fn human_line(item: &serde_json::Value) -> String {
         })
         .collect::<Vec<_>>()
         .join("\t")
-}
-
-/// `done` of `total` in whole percent (100 for nothing to do, never more).
-pub(crate) fn percent(done: u64, total: u64) -> u32 {
-    (done.min(total) * 100).checked_div(total).map_or(100, |p| p as u32)
 }
 
 /// Which progress lines to print: each phase's first, then one per ten percent more, and its

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 use schulinventar_core::apply::ApplyProgress;
-use schulinventar_core::{CoreError, Store};
+use schulinventar_core::{percent, CoreError, Store};
 use schulinventar_sync::bundle::{self, Header, ImportStep};
 use schulinventar_sync::conflicts::{self, Conflict, Version};
 use schulinventar_sync::ApplyReport;
 use serde_json::{json, Value};
 
-use crate::{percent, CliError, TenPercent};
+use crate::{CliError, TenPercent};
 
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]

@@ -31,3 +31,9 @@ pub use model::*;
 pub use query::{InventoryCounts, ListQuery, Page, SearchHit};
 pub use store::{Source, Store, Writer};
 pub use validate::Validate;
+
+/// `done` of `total` in whole percent, for progress displays: never more than 100, and 100 when
+/// there is nothing to do.
+pub fn percent(done: u64, total: u64) -> u32 {
+    (done.min(total) * 100).checked_div(total).map_or(100, |p| p as u32)
+}

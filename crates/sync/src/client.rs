@@ -372,6 +372,19 @@ pub enum SyncProgress {
     Pull { received: usize, done: i64, total: Option<i64> },
 }
 
+impl SyncProgress {
+    /// How far this direction has come in whole percent; `None` for a pull from a hub that does
+    /// not report its head.
+    pub fn percent(&self) -> Option<u32> {
+        match *self {
+            SyncProgress::Push { sent, total } => Some(schulinventar_core::percent(sent as u64, total as u64)),
+            SyncProgress::Pull { done, total, .. } => {
+                total.map(|t| schulinventar_core::percent(done.max(0) as u64, t.max(0) as u64))
+            }
+        }
+    }
+}
+
 /// [`sync`], telling `progress` after every page pushed and every write of pulled pages.
 pub fn sync_with_progress(
     store: &mut Store,
