@@ -124,7 +124,13 @@ impl AppState {
         self.with_store(|_| Ok(()))?;
         let mut store = Store::open(&self.inner.db_path)?;
         store.conn().busy_timeout(SYNC_BUSY_TIMEOUT).map_err(CoreError::from)?;
-        f(&mut store).map(Some)
+        let out = f(&mut store).map(Some);
+        // A large pull or import leaves its last checkpoint running (a second or more): the
+        // result is in, so the window need not wait for it.
+        if store.settling() {
+            std::thread::spawn(move || drop(store));
+        }
+        out
     }
 
     /// Whether the store is open, and what opening it is doing. Never waits for the store.

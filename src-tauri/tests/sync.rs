@@ -145,3 +145,42 @@ fn a_bundle_import_reaches_the_window_as_the_check_then_changes_and_entries() {
         serde_json::json!({"stage": "entries", "done": 2_000, "total": 2_102})
     );
 }
+
+#[test]
+fn a_large_import_answers_before_its_last_checkpoint_which_then_fills_the_database_file() {
+    use schulinventar_core::demo::{self, Scale};
+    use schulinventar_core::Store;
+    use schulinventar_sync::bundle;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("schulen.sibundle");
+    {
+        let mut origin = Store::open(&dir.path().join("origin.sqlite")).unwrap();
+        demo::generate(&mut origin, Scale::Small, 1, &mut |_, _| {}).unwrap();
+        let header = bundle::export(&origin, &Default::default(), &file).unwrap();
+        assert!(header.ops > schulinventar_sync::PAGE, "{} operations: more than a page", header.ops);
+    }
+    let path = dir.path().join("db.sqlite");
+    let state = AppState::new(path.clone());
+    let applied =
+        state.with_sync_store(|s| bundle::import(s, &file).map(|(_, r)| r.applied)).unwrap().expect("no sync running");
+    let devices: i64 =
+        state.with_store(|s| Ok(s.conn().query_row("SELECT count(*) FROM devices", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(devices, 3 * 120, "all devices readable as soon as the import answers");
+    assert!(applied > schulinventar_sync::PAGE);
+    // The last checkpoint goes on beside; then every page is in the database file.
+    let (pages, page): (u64, u64) = state
+        .with_store(|s| {
+            let c = s.conn();
+            Ok((
+                c.pragma_query_value(None, "page_count", |r| r.get(0))?,
+                c.pragma_query_value(None, "page_size", |r| r.get(0))?,
+            ))
+        })
+        .unwrap();
+    let in_file = || std::fs::metadata(&path).unwrap().len();
+    let started = std::time::Instant::now();
+    while in_file() < pages * page && started.elapsed() < GIVE_UP {
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(in_file(), pages * page, "every page copied into the database file");
+}

@@ -292,15 +292,24 @@ impl Checkpointer {
         }
     }
 
-    /// Waits for the checkpoint under way, empties the WAL file where no other connection is
-    /// using it, and gives the writing connection its automatic checkpoints back.
-    pub(crate) fn stop(mut self, writer: &Connection) -> Result<()> {
-        self.join();
+    /// Gives the writing connection its automatic checkpoints back and lets the thread finish
+    /// on its own: it copies what is left of the WAL (after a large import, the whole write:
+    /// more than a second here) and empties the WAL file where no other connection is using
+    /// it. Everything is committed already, so no one needs to wait for that; the returned
+    /// checkpointer is that last run, to [`Checkpointer::join`] or drop (which waits).
+    pub(crate) fn stop(mut self, writer: &Connection) -> Result<Checkpointer> {
+        self.kick = None;
         writer.pragma_update(None, "wal_autocheckpoint", self.autocheckpoint)?;
-        Ok(())
+        Ok(self)
     }
 
-    fn join(&mut self) {
+    /// Whether the thread has ended (its last checkpoint is done).
+    pub(crate) fn finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(|t| t.is_finished())
+    }
+
+    /// Waits for the thread to end: every checkpoint asked for is done.
+    pub(crate) fn join(&mut self) {
         self.kick = None;
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();

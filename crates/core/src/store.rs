@@ -32,6 +32,9 @@ pub struct Store {
     author: String,
     path: PathBuf,
     checkpointer: Option<db::Checkpointer>,
+    /// A checkpointer that was stopped and still copies the last of the WAL into the database
+    /// (see [`Store::settle`]). Dropping the store waits for it.
+    settling: Option<db::Checkpointer>,
 }
 
 impl Store {
@@ -55,7 +58,7 @@ impl Store {
             .or_else(|_| std::env::var("USER"))
             .or_else(|_| std::env::var("USERNAME"))
             .unwrap_or_else(|_| "unbekannt".into());
-        Ok(Store { conn, clock, author, path: path.to_path_buf(), checkpointer: None })
+        Ok(Store { conn, clock, author, path: path.to_path_buf(), checkpointer: None, settling: None })
     }
 
     pub fn path(&self) -> &Path {
@@ -156,14 +159,41 @@ impl Store {
     /// Whether checkpoints run beside the writes, on a thread of their own (see
     /// `db::Checkpointer`), instead of at the end of a commit. For long runs of large writes:
     /// a sync turns this on for a pull of more than one page and off again when the pull ends.
+    ///
+    /// Turning it off does not wait for the last checkpoint: what it copies is committed
+    /// already, readable and safe in the WAL. It goes on beside whatever comes next;
+    /// [`Store::settle`] waits for it, and so does dropping the store.
     pub fn checkpoint_in_background(&mut self, on: bool) -> Result<()> {
+        if self.settling.as_ref().is_some_and(|c| c.finished()) {
+            self.settle();
+        }
         match (on, self.checkpointer.take()) {
             (true, Some(c)) => self.checkpointer = Some(c),
             (true, None) => self.checkpointer = Some(db::Checkpointer::start(&self.conn, &self.path)?),
-            (false, Some(c)) => c.stop(&self.conn)?,
+            (false, Some(c)) => {
+                // One finishing run at a time: an older one is waited for first.
+                let last = c.stop(&self.conn)?;
+                self.settle();
+                self.settling = Some(last);
+            }
             (false, None) => {}
         }
         Ok(())
+    }
+
+    /// Waits until a checkpoint still running after [`Store::checkpoint_in_background`] was
+    /// turned off is done: then every committed page is in the database file and the WAL
+    /// file is emptied where no other connection was using it.
+    pub fn settle(&mut self) {
+        if let Some(mut c) = self.settling.take() {
+            c.join();
+        }
+    }
+
+    /// Whether a checkpoint still runs after [`Store::checkpoint_in_background`] was turned
+    /// off (dropping the store then waits for it).
+    pub fn settling(&self) -> bool {
+        self.settling.as_ref().is_some_and(|c| !c.finished())
     }
 
     pub fn create<T: Entity + Validate>(&mut self, data: T) -> Result<Row<T>> {
@@ -214,6 +244,8 @@ impl Store {
     pub fn restore_with_progress(&mut self, file: &Path, progress: &mut dyn FnMut(db::RestoreStep)) -> Result<()> {
         progress(db::RestoreStep::Check);
         db::verify_backup(file)?;
+        // The file is about to be replaced: no checkpoint of the old content beside that.
+        self.settle();
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
         let safety = self.path.with_extension(format!("before-restore-{stamp}.bak.sqlite"));
         db::copy_reporting(&self.conn, &safety, &mut |done, total| {

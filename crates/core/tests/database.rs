@@ -117,9 +117,14 @@ fn checkpoints_beside_the_writes_copy_every_commit_and_hand_back_the_automatic_o
     }
     let wal = |s: &Store| std::fs::metadata(format!("{}-wal", s.path().display())).unwrap().len();
     assert!(wal(&s) > 1 << 20, "the WAL file holds the writes: {} bytes", wal(&s));
-    // Turning it off waits for the checkpoint of the last commit: nothing is left to copy, and
-    // the WAL file's space is given back.
+    // Turning it off hands the automatic checkpoints back at once; the checkpoint of the last
+    // commit goes on beside, and `settle` waits for it: nothing is left to copy, and the WAL
+    // file's space is given back.
     s.checkpoint_in_background(false).unwrap();
+    assert_eq!(autocheckpoint(&s), 1000, "handed back before the last checkpoint is done");
+    let devices = |s: &Store| s.conn().query_row("SELECT count(*) FROM devices", [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(devices(&s), 20 + 5 * 200, "everything readable meanwhile");
+    s.settle();
     let (seen, file) = sizes(&s);
     assert_eq!(file, seen, "every committed page copied into the database file");
     assert_eq!(wal(&s), 0, "the WAL file emptied");
@@ -127,14 +132,38 @@ fn checkpoints_beside_the_writes_copy_every_commit_and_hand_back_the_automatic_o
     s.checkpoint_in_background(false).unwrap();
     assert_eq!(autocheckpoint(&s), 1000);
 
-    // Dropped while on, the store still closes cleanly with everything in the file.
+    // A write while the last checkpoint still runs, then off and on again: nothing is lost.
+    s.checkpoint_in_background(true).unwrap();
+    write(&mut s, 300);
+    s.checkpoint_in_background(false).unwrap();
+    write(&mut s, 5);
+    s.checkpoint_in_background(true).unwrap();
+    s.checkpoint_in_background(false).unwrap();
+    s.settle();
+    assert_eq!(wal(&s), 0, "the WAL file emptied again");
+    assert_eq!(devices(&s), 20 + 5 * 200 + 305);
+
+    // Dropped while on, or while the last checkpoint runs, the store still closes cleanly with
+    // everything in the file.
     s.checkpoint_in_background(true).unwrap();
     write(&mut s, 10);
     drop(s);
-    let s = Store::open(&path).unwrap();
-    let devices: i64 = s.conn().query_row("SELECT count(*) FROM devices", [], |r| r.get(0)).unwrap();
-    assert_eq!(devices, 20 + 5 * 200 + 10);
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(devices(&s), 20 + 5 * 200 + 315);
     assert_eq!(autocheckpoint(&s), 1000, "a setting of the connection, not of the file");
+    s.checkpoint_in_background(true).unwrap();
+    write(&mut s, 400);
+    s.checkpoint_in_background(false).unwrap();
+    drop(s);
+    assert_eq!(
+        std::fs::metadata(format!("{}-wal", path.display())).map_or(0, |m| m.len()),
+        0,
+        "closed with an empty WAL"
+    );
+    let s = Store::open(&path).unwrap();
+    let (seen, file) = sizes(&s);
+    assert_eq!(file, seen, "every page in the database file");
+    assert_eq!(devices(&s), 20 + 5 * 200 + 715);
 }
 
 #[test]

@@ -181,6 +181,10 @@ fn a_large_bundle_leaves_its_pages_in_the_database_file_and_the_wal_file_empty()
     assert!(wal(&r[1]) > 0);
     let (_, rep) = bundle::import(&mut r[1], &file).unwrap();
     assert_eq!(rep.applied, 602);
+    // The last checkpoint runs on beside the store once the import has returned.
+    let auto: i64 = r[1].conn().pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0)).unwrap();
+    assert_eq!(auto, 1000, "the automatic checkpoints handed back at once");
+    r[1].settle();
     assert_eq!(wal(&r[1]), 0, "the WAL file emptied");
     let pages: u64 = r[1].conn().pragma_query_value(None, "page_count", |r| r.get(0)).unwrap();
     let page: u64 = r[1].conn().pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
