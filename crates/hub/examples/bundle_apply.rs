@@ -43,6 +43,9 @@ fn main() {
             report.applied,
             elapsed * 100_000.0 / report.applied as f64
         );
+        let t = Instant::now();
+        laptop.settle();
+        println!("  its last checkpoint, beside the store: done {:.2} s later", t.elapsed().as_secs_f64());
         times.push(elapsed);
         drop(laptop);
     }
