@@ -269,6 +269,28 @@ pub struct ApplyReport {
     pub rejected: Vec<Rejected>,
 }
 
+/// What the rows of a batch can be written with, known without asking the database for each
+/// row again. The default knows nothing: every look-up is made.
+#[derive(Debug, Clone, Copy, Default)]
+struct Known {
+    /// No row is parked. Only the general path of [`Writer::rebuild_row`] parks rows; after it
+    /// this is asked again.
+    none_parked: bool,
+    /// The change log held no operation before the batch (a new laptop's first import or
+    /// pull): a row's operations in the log are the batch's.
+    log_was_empty: bool,
+    /// Bit `i`: the table of `entity::ALL[i]` held no row before the batch's rows were written.
+    /// A row is first written at its own turn, so the look-up for it is spared; should it be
+    /// there after all, its INSERT fails and the general path takes over.
+    empty_tables: u64,
+}
+
+impl Known {
+    fn table_was_empty(&self, info: &EntityInfo) -> bool {
+        entity::ALL.iter().position(|e| e.name == info.name).is_some_and(|i| self.empty_tables & (1 << i) != 0)
+    }
+}
+
 const SELECT_OP: &str =
     "SELECT origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, reason FROM change_log";
 
@@ -376,6 +398,13 @@ impl Writer<'_> {
         // Most replicas have purged nothing: then no operation needs the look-up.
         let any_purged: bool =
             self.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM purged_rows)")?.query_row([], |r| r.get(0))?;
+        let log_was_empty: bool =
+            self.tx.prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM change_log)")?.query_row([], |r| r.get(0))?;
+        // One statement for the whole loop, not one look-up in the statement cache per operation.
+        let mut log = self.tx.prepare_cached(
+            "INSERT OR IGNORE INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
         for (i, op) in ops.iter().enumerate() {
             if i % PROGRESS_EVERY == 0 {
                 progress(ApplyProgress::Log { done: i, total: ops.len() });
@@ -394,25 +423,19 @@ impl Writer<'_> {
                 continue;
             }
             let fields = serde_json::to_string(&op.fields)?;
-            let inserted = self
-                .tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id, reason)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                )?
-                .execute(params![
-                    op.origin_node,
-                    op.origin_seq,
-                    op.hlc,
-                    op.entity,
-                    op.row_id,
-                    fields,
-                    serde_json::to_string(&op.prev)?,
-                    op.author,
-                    op.schema_version,
-                    self.source_id(),
-                    op.reason,
-                ])?;
+            let inserted = log.execute(params![
+                op.origin_node,
+                op.origin_seq,
+                op.hlc,
+                op.entity,
+                op.row_id,
+                fields,
+                serde_json::to_string(&op.prev)?,
+                op.author,
+                op.schema_version,
+                self.source_id(),
+                op.reason,
+            ])?;
             if inserted == 0 {
                 report.skipped += 1;
                 continue;
@@ -428,16 +451,26 @@ impl Writer<'_> {
                 touched.entry((pos, op.row_id.clone())).or_default().push(op);
             }
         }
+        drop(log);
         progress(ApplyProgress::Log { done: ops.len(), total: ops.len() });
         let mut written = false;
         let waiting = self.unwritten_waiting()?;
+        let mut known = Known { none_parked: !self.any_parked()?, log_was_empty, empty_tables: 0 };
+        let mut positions: Vec<usize> = touched.keys().map(|(pos, _)| *pos).collect();
+        positions.dedup();
+        for pos in positions {
+            let sql = format!("SELECT NOT EXISTS (SELECT 1 FROM {})", entity::ALL[pos].table);
+            if self.tx.prepare_cached(&sql)?.query_row([], |r| r.get::<_, bool>(0))? {
+                known.empty_tables |= 1 << pos;
+            }
+        }
         for (i, ((pos, row_id), batch)) in touched.iter().enumerate() {
             if i % PROGRESS_EVERY == 0 {
                 progress(ApplyProgress::Rows { done: i, total: touched.len() });
             }
             let info = entity::ALL[*pos];
             let merged = ahead.as_mut().and_then(|a| a.take((*pos, row_id.as_str())));
-            match self.try_rebuild(info, row_id, batch, merged, waiting)? {
+            match self.try_rebuild(info, row_id, batch, merged, waiting, &mut known)? {
                 None => written = true,
                 Some(message) => {
                     report.rejected.push(Rejected { entity: info.name.into(), row_id: row_id.clone(), message })
@@ -472,8 +505,9 @@ impl Writer<'_> {
         batch: &[&'b Op],
         ahead: Option<(usize, Insert<'b>)>,
         listed: bool,
+        known: &mut Known,
     ) -> Result<Option<String>> {
-        if self.insert_new(info, row_id, batch, ahead)? {
+        if self.insert_new(info, row_id, batch, ahead, known)? {
             if listed {
                 self.tx
                     .prepare_cached("DELETE FROM sync_unwritten WHERE entity = ?1 AND row_id = ?2")?
@@ -481,6 +515,8 @@ impl Writer<'_> {
             }
             return Ok(None);
         }
+        // The general path may park rows.
+        known.none_parked = false;
         self.tx.prepare_cached("SAVEPOINT apply_row")?.execute([])?;
         match self.rebuild_row(info, row_id) {
             Ok(()) => {
@@ -504,6 +540,11 @@ impl Writer<'_> {
                 Ok(Some(message))
             }
         }
+    }
+
+    /// Whether any row is parked (see [`crate::unique`]; usually none is).
+    fn any_parked(&self) -> Result<bool> {
+        Ok(self.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_parked)")?.query_row([], |r| r.get(0))?)
     }
 
     /// Whether any row waits in `sync_unwritten` (an indexed probe; usually none does).
@@ -530,7 +571,8 @@ impl Writer<'_> {
             };
             let mut progress = false;
             for (pos, row_id) in &waiting {
-                progress |= self.try_rebuild(entity::ALL[*pos], row_id, &[], None, true)?.is_none();
+                progress |=
+                    self.try_rebuild(entity::ALL[*pos], row_id, &[], None, true, &mut Known::default())?.is_none();
             }
             if !progress {
                 return Ok(());
@@ -550,25 +592,29 @@ impl Writer<'_> {
         id: &str,
         batch: &[&'b Op],
         ahead: Option<(usize, Insert<'b>)>,
+        known: &mut Known,
     ) -> Result<bool> {
         fn go<'b, T: crate::Entity>(
             w: &mut Writer<'_>,
             id: &str,
             batch: &[&'b Op],
             ahead: Option<(usize, Insert<'b>)>,
+            known: &mut Known,
         ) -> Result<bool> {
             let info = T::INFO;
-            let exists = find_rowid(&w.tx, info, id)?.is_some();
-            let parked: bool =
-                w.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_parked)")?.query_row([], |r| r.get(0))?;
-            if exists || parked {
+            if !known.none_parked {
+                known.none_parked = !w.any_parked()?;
+            }
+            if !known.none_parked || (!known.table_was_empty(info) && find_rowid(&w.tx, info, id)?.is_some()) {
                 return Ok(false);
             }
             // The merge made ahead holds all of the batch's operations for the row; it is the
             // row's merge when they were all new here and the log holds no others for it.
+            let only_batch =
+                |w: &Writer<'_>, n: usize| -> Result<bool> { Ok(known.log_was_empty || w.logged_for(info, id)? == n) };
             let insert = match ahead {
-                Some((ops, insert)) if ops == batch.len() && w.logged_for(info, id)? == ops => insert,
-                _ => match w.merged_with(info, id, batch)? {
+                Some((ops, insert)) if ops == batch.len() && only_batch(w, ops)? => insert,
+                _ => match w.merged_with(info, id, batch, known.log_was_empty)? {
                     Some(state) => insertable::<T>(state, id)?,
                     None => None,
                 },
@@ -580,7 +626,7 @@ impl Writer<'_> {
             }
             Ok(true)
         }
-        by_entity!(info.name, id, go(self, id, batch, ahead))
+        by_entity!(info.name, id, go(self, id, batch, ahead, known))
     }
 
     /// Writes the row as its operations in the log say: per field the value of the latest
@@ -713,8 +759,15 @@ impl Writer<'_> {
 
     /// The row as its operations say, from `batch` (operations just logged) when the log holds
     /// no others for it: that spares reading them back and parsing their fields again.
-    fn merged_with<'b>(&self, info: &'static EntityInfo, id: &str, batch: &[&'b Op]) -> Result<Option<Merged<'b>>> {
-        if batch.is_empty() || self.logged_for(info, id)? != batch.len() {
+    /// `log_was_empty`: the log held nothing before the batch, so it holds no others.
+    fn merged_with<'b>(
+        &self,
+        info: &'static EntityInfo,
+        id: &str,
+        batch: &[&'b Op],
+        log_was_empty: bool,
+    ) -> Result<Option<Merged<'b>>> {
+        if batch.is_empty() || (!log_was_empty && self.logged_for(info, id)? != batch.len()) {
             return self.merged(info, id);
         }
         Ok(fold_batch(info, batch))

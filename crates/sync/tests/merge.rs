@@ -120,9 +120,20 @@ fn a_row_the_database_refuses_is_reported_and_does_not_block_the_batch() {
 
 #[test]
 fn a_large_batch_merged_ahead_writes_what_one_operation_at_a_time_writes() {
-    let (_d, mut r) = replicas(4);
+    let (_d, mut r) = replicas(5);
     let a = r[0].create(authority()).unwrap();
     let s = r[0].create(school(&a.id, "162437", "Schule am Markt")).unwrap();
+    // Two laptops register one serial number, neither knowing of the other: in the batch, one
+    // of the two rows is parked (hidden), and the rows after it are written knowing that.
+    let known = r[0].ops_since(&Default::default(), 100).unwrap();
+    r[4].apply_ops(&known, None).unwrap();
+    let serial = |inv: &str| {
+        let mut d = device(&s.id, Some(inv));
+        d.asset.serial_number = Some("SN-4711".into());
+        d
+    };
+    let elsewhere = r[4].create(serial("INV-900")).unwrap();
+    let here = r[0].create(serial("INV-901")).unwrap();
     let mut devices = Vec::new();
     for i in 0..80 {
         let room = r[0].create(room(&s.id, &format!("R{i}"))).unwrap();
@@ -138,6 +149,8 @@ fn a_large_batch_merged_ahead_writes_what_one_operation_at_a_time_writes() {
     r[0].delete::<DeviceData>(&devices[2].id).unwrap();
     r[0].undelete::<DeviceData>(&devices[2].id).unwrap();
     let mut ops = r[0].ops_since(&Default::default(), 10_000).unwrap();
+    let theirs = r[4].ops_since(&Default::default(), 10_000).unwrap();
+    ops.extend(theirs.into_iter().filter(|o| o.row_id == elsewhere.id));
     // Rows the database refuses, and one whose values are no valid device.
     let find = |ops: &[Op], id: &str| ops.iter().position(|o| o.row_id == id).unwrap();
     let i = find(&ops, &devices[3].id);
@@ -177,7 +190,10 @@ fn a_large_batch_merged_ahead_writes_what_one_operation_at_a_time_writes() {
     assert_eq!(search_entries(&r[1]), search_entries(&r[2]));
     assert_eq!(search_entries(&r[1]), search_entries(&r[3]));
     // What the rows hold, and their search entries, as on the origin.
-    for store in &r[1..] {
+    for store in &r[1..4] {
+        // The first registration keeps the serial number; the other row is hidden.
+        let live = |id: &str| store.get::<DeviceData>(id).unwrap().deleted_at.is_none();
+        assert_eq!((live(&elsewhere.id), live(&here.id)), (true, false));
         assert_eq!(store.get::<DeviceData>(&devices[0].id).unwrap().data.asset.model.as_deref(), Some("Latitude 5550"));
         assert!(store.get::<DeviceData>(&devices[1].id).unwrap().deleted_at.is_some());
         assert!(store.get::<DeviceData>(&devices[2].id).unwrap().deleted_at.is_none());
@@ -187,10 +203,13 @@ fn a_large_batch_merged_ahead_writes_what_one_operation_at_a_time_writes() {
             (devices[9].created_at.as_str(), Some("INV-009"))
         );
         let entries = search_entries(store);
-        // 1 school, 80 rooms, 80 devices less the deleted one and the two refused.
-        assert_eq!(entries.len(), 1 + 80 + 77);
-        let origin: Vec<_> =
-            search_entries(&r[0]).into_iter().filter(|e| e.1 != devices[3].id && e.1 != devices[4].id).collect();
+        // 1 school, 80 rooms, 80 devices less the deleted one and the two refused, and the
+        // first registration of the serial number.
+        assert_eq!(entries.len(), 1 + 80 + 77 + 1);
+        let refused = [&devices[3].id, &devices[4].id, &here.id];
+        let mut origin: Vec<_> = search_entries(&r[0]).into_iter().filter(|e| !refused.contains(&&e.1)).collect();
+        origin.extend(search_entries(&r[4]).into_iter().filter(|e| e.1 == elsewhere.id));
+        origin.sort();
         assert_eq!(entries, origin);
     }
 }
