@@ -169,13 +169,13 @@ impl Store {
         }
         match (on, self.checkpointer.take()) {
             (true, Some(c)) => self.checkpointer = Some(c),
-            (true, None) => self.checkpointer = Some(db::Checkpointer::start(&self.conn, &self.path)?),
-            (false, Some(c)) => {
-                // One finishing run at a time: an older one is waited for first.
-                let last = c.stop(&self.conn)?;
+            (true, None) => {
+                // One checkpoint thread at a time: a last run still going is waited for first.
+                // Two would get in each other's way, and neither could empty the WAL file.
                 self.settle();
-                self.settling = Some(last);
+                self.checkpointer = Some(db::Checkpointer::start(&self.conn, &self.path)?);
             }
+            (false, Some(c)) => self.settling = Some(c.stop(&self.conn)?),
             (false, None) => {}
         }
         Ok(())
