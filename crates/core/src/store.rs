@@ -162,7 +162,7 @@ impl Store {
     ///
     /// Turning it off does not wait for the last checkpoint: what it copies is committed
     /// already, readable and safe in the WAL. It goes on beside whatever comes next;
-    /// [`Store::settle`] waits for it, and so does dropping the store.
+    /// [`Store::settle`] waits for it, and so do turning it on again and dropping the store.
     pub fn checkpoint_in_background(&mut self, on: bool) -> Result<()> {
         if self.settling.as_ref().is_some_and(|c| c.finished()) {
             self.settle();
