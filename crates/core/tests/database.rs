@@ -122,8 +122,6 @@ fn checkpoints_beside_the_writes_copy_every_commit_and_hand_back_the_automatic_o
     // file's space is given back.
     s.checkpoint_in_background(false).unwrap();
     assert_eq!(autocheckpoint(&s), 1000, "handed back before the last checkpoint is done");
-    let devices = |s: &Store| s.conn().query_row("SELECT count(*) FROM devices", [], |r| r.get::<_, i64>(0)).unwrap();
-    assert_eq!(devices(&s), 20 + 5 * 200, "everything readable meanwhile");
     s.settle();
     let (seen, file) = sizes(&s);
     assert_eq!(file, seen, "every committed page copied into the database file");
@@ -132,10 +130,14 @@ fn checkpoints_beside_the_writes_copy_every_commit_and_hand_back_the_automatic_o
     s.checkpoint_in_background(false).unwrap();
     assert_eq!(autocheckpoint(&s), 1000);
 
-    // A write while the last checkpoint still runs, then off and on again: nothing is lost.
+    // Reads and a write while the last checkpoint still runs, then on and off again: nothing
+    // is lost. (A reader or writer at the moment the last run empties the WAL file keeps it
+    // from doing so, which is why that is looked at only after the next run.)
+    let devices = |s: &Store| s.conn().query_row("SELECT count(*) FROM devices", [], |r| r.get::<_, i64>(0)).unwrap();
     s.checkpoint_in_background(true).unwrap();
     write(&mut s, 300);
     s.checkpoint_in_background(false).unwrap();
+    assert_eq!(devices(&s), 20 + 5 * 200 + 300, "everything readable meanwhile");
     write(&mut s, 5);
     s.checkpoint_in_background(true).unwrap();
     s.checkpoint_in_background(false).unwrap();
