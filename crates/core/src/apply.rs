@@ -610,10 +610,10 @@ impl Writer<'_> {
             }
             // The merge made ahead holds all of the batch's operations for the row; it is the
             // row's merge when they were all new here and the log holds no others for it.
-            let only_batch =
-                |w: &Writer<'_>, n: usize| -> Result<bool> { Ok(known.log_was_empty || w.logged_for(info, id)? == n) };
             let insert = match ahead {
-                Some((ops, insert)) if ops == batch.len() && only_batch(w, ops)? => insert,
+                Some((ops, insert)) if ops == batch.len() && w.holds_only(info, id, ops, known.log_was_empty)? => {
+                    insert
+                }
                 _ => match w.merged_with(info, id, batch, known.log_was_empty)? {
                     Some(state) => insertable::<T>(state, id)?,
                     None => None,
@@ -767,10 +767,16 @@ impl Writer<'_> {
         batch: &[&'b Op],
         log_was_empty: bool,
     ) -> Result<Option<Merged<'b>>> {
-        if batch.is_empty() || (!log_was_empty && self.logged_for(info, id)? != batch.len()) {
+        if batch.is_empty() || !self.holds_only(info, id, batch.len(), log_was_empty)? {
             return self.merged(info, id);
         }
         Ok(fold_batch(info, batch))
+    }
+
+    /// Whether the change log holds just `n` operations for the row (the batch's): surely so
+    /// when it `was_empty` before the batch, else they are counted.
+    fn holds_only(&self, info: &EntityInfo, id: &str, n: usize, was_empty: bool) -> Result<bool> {
+        Ok(was_empty || self.logged_for(info, id)? == n)
     }
 
     /// How many operations the change log holds for the row.

@@ -164,9 +164,6 @@ impl Store {
     /// already, readable and safe in the WAL. It goes on beside whatever comes next;
     /// [`Store::settle`] waits for it, and so do turning it on again and dropping the store.
     pub fn checkpoint_in_background(&mut self, on: bool) -> Result<()> {
-        if self.settling.as_ref().is_some_and(|c| c.finished()) {
-            self.settle();
-        }
         match (on, self.checkpointer.take()) {
             (true, Some(c)) => self.checkpointer = Some(c),
             (true, None) => {

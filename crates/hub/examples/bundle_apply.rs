@@ -54,9 +54,7 @@ fn main() {
             elapsed * 100_000.0 / report.applied as f64,
             elapsed - checked
         );
-        let t = Instant::now();
-        laptop.settle();
-        println!("  its last checkpoint, beside the store: done {:.2} s later", t.elapsed().as_secs_f64());
+        common::settle(&mut laptop);
         times.push(elapsed);
         drop(laptop);
     }

@@ -59,9 +59,7 @@ fn main() {
         r.pull_pages,
         t.elapsed().as_secs_f64()
     );
-    let t = Instant::now();
-    laptop.settle();
-    println!("  its last checkpoint, beside the store: done {:.2} s later", t.elapsed().as_secs_f64());
+    common::settle(&mut laptop);
     assert_eq!(
         schulinventar_sync::digest(&dept).expect("digest"),
         schulinventar_sync::digest(&laptop).expect("digest")
@@ -133,9 +131,7 @@ fn main() {
         t.elapsed().as_secs_f64(),
         (thread_cpu() - cpu).as_secs_f64()
     );
-    let t = Instant::now();
-    usb.settle();
-    println!("  its last checkpoint, beside the store: done {:.2} s later", t.elapsed().as_secs_f64());
+    common::settle(&mut usb);
 
     // Garbage collection: 1,000 devices deleted and acknowledged by both laptops, then purged.
     let gone: Vec<String> = {

@@ -274,13 +274,15 @@ pub fn import_with_progress(
         let keep = r.applied > 0 || acked || purged > 0;
         Ok((r, keep))
     });
-    // Freeing a large bundle's operations (every field a map of its own) takes a fifth of a
-    // second for the municipality demo: the caller need not wait for that.
-    if large {
-        std::thread::spawn(move || drop(ops));
-    }
     // Also after a failed import; its error comes first.
-    let stopped = if large { store.checkpoint_in_background(false) } else { Ok(()) };
+    let stopped = if large {
+        // Freeing a large bundle's operations (every field a map of its own) takes a fifth of
+        // a second for the municipality demo: the caller need not wait for that.
+        std::thread::spawn(move || drop(ops));
+        store.checkpoint_in_background(false)
+    } else {
+        Ok(())
+    };
     let report = report?;
     stopped?;
     Ok((header, report))
