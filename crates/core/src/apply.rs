@@ -269,9 +269,14 @@ pub struct ApplyReport {
     pub rejected: Vec<Rejected>,
 }
 
+/// A table that was empty before a batch and gets at least this many of its rows (or
+/// operations, for the change log) has its secondary indexes built after they are in (see
+/// [`Known::deferred`]).
+pub const DEFER_INDEXES_AT: usize = 1_000;
+
 /// What the rows of a batch can be written with, known without asking the database for each
 /// row again. The default knows nothing: every look-up is made.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct Known {
     /// No row is parked. Only the general path of [`Writer::rebuild_row`] parks rows; after it
     /// this is asked again.
@@ -283,11 +288,52 @@ struct Known {
     /// A row is first written at its own turn, so the look-up for it is spared; should it be
     /// there after all, its INSERT fails and the general path takes over.
     empty_tables: u64,
+    /// The `CREATE INDEX` statements of the secondary indexes dropped for the batch: those of
+    /// tables that were empty and get many rows ([`DEFER_INDEXES_AT`]). Built once after the
+    /// rows are in, each is one sorted pass instead of one B-tree insert per row, and such a
+    /// table has up to seven of them. Only indexes that refuse nothing (not UNIQUE) are
+    /// dropped, so every row meets the same constraints. They are built again, in the same
+    /// transaction, before the first row that takes the general path (which looks rows and
+    /// operations up by them) and after the last row; should the batch fail, the rollback
+    /// keeps them.
+    deferred: Vec<String>,
+    /// The change log's indexes are among them (it was empty before the batch). Erasing loan
+    /// holders' names looks the log up by row, so it is done for the whole batch once they are
+    /// built (see [`crate::store::erase_loan_holders_in_log`]).
+    log_deferred: bool,
 }
 
 impl Known {
     fn table_was_empty(&self, info: &EntityInfo) -> bool {
         entity::ALL.iter().position(|e| e.name == info.name).is_some_and(|i| self.empty_tables & (1 << i) != 0)
+    }
+
+    /// Drops the secondary indexes of `table` that refuse nothing, keeping their definitions.
+    fn defer_indexes(&mut self, tx: &rusqlite::Transaction<'_>, table: &str) -> Result<()> {
+        let indexes: Vec<(String, String)> = tx
+            .prepare(
+                "SELECT s.name, s.sql FROM pragma_index_list(?1) l JOIN sqlite_schema s ON s.name = l.name
+                 WHERE s.type = 'index' AND l.\"unique\" = 0 AND l.origin = 'c' AND s.sql IS NOT NULL",
+            )?
+            .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, sql) in indexes {
+            tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+            self.deferred.push(sql);
+        }
+        Ok(())
+    }
+
+    /// Builds the indexes [`Self::defer_indexes`] dropped (nothing when none is), then erases
+    /// loan holders' names in the log if that waited for them.
+    fn build_deferred(&mut self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+        for sql in self.deferred.drain(..) {
+            tx.execute_batch(&sql)?;
+        }
+        if std::mem::take(&mut self.log_deferred) {
+            crate::store::erase_loan_holders_in_log(tx)?;
+        }
+        Ok(())
     }
 }
 
@@ -400,6 +446,11 @@ impl Writer<'_> {
             self.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM purged_rows)")?.query_row([], |r| r.get(0))?;
         let log_was_empty: bool =
             self.tx.prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM change_log)")?.query_row([], |r| r.get(0))?;
+        let mut known = Known { log_was_empty, ..Known::default() };
+        if log_was_empty && ops.len() >= DEFER_INDEXES_AT {
+            known.defer_indexes(&self.tx, "change_log")?;
+            known.log_deferred = true;
+        }
         // One statement for the whole loop, not one look-up in the statement cache per operation.
         let mut log = self.tx.prepare_cached(
             "INSERT OR IGNORE INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id, reason)
@@ -441,7 +492,9 @@ impl Writer<'_> {
                 continue;
             }
             let seq = self.tx.last_insert_rowid();
-            crate::store::erase_loan_holders(&self.tx, &op.entity, seq, &op.row_id, &op.hlc, &fields)?;
+            if !known.log_deferred {
+                crate::store::erase_loan_holders(&self.tx, &op.entity, seq, &op.row_id, &op.hlc, &fields)?;
+            }
             report.applied += 1;
             if max_hlc.as_deref().is_none_or(|m| op.hlc.as_str() > m) {
                 max_hlc = Some(op.hlc.clone());
@@ -455,13 +508,23 @@ impl Writer<'_> {
         progress(ApplyProgress::Log { done: ops.len(), total: ops.len() });
         let mut written = false;
         let waiting = self.unwritten_waiting()?;
-        let mut known = Known { none_parked: !self.any_parked()?, log_was_empty, empty_tables: 0 };
-        let mut positions: Vec<usize> = touched.keys().map(|(pos, _)| *pos).collect();
-        positions.dedup();
-        for pos in positions {
-            let sql = format!("SELECT NOT EXISTS (SELECT 1 FROM {})", entity::ALL[pos].table);
+        known.none_parked = !self.any_parked()?;
+        // Rows per table, in the order of entity::ALL.
+        let mut rows_per_table: Vec<(usize, usize)> = Vec::new();
+        for (pos, _) in touched.keys() {
+            match rows_per_table.last_mut() {
+                Some((p, n)) if p == pos => *n += 1,
+                _ => rows_per_table.push((*pos, 1)),
+            }
+        }
+        for (pos, rows) in rows_per_table {
+            let table = entity::ALL[pos].table;
+            let sql = format!("SELECT NOT EXISTS (SELECT 1 FROM {table})");
             if self.tx.prepare_cached(&sql)?.query_row([], |r| r.get::<_, bool>(0))? {
                 known.empty_tables |= 1 << pos;
+                if rows >= DEFER_INDEXES_AT {
+                    known.defer_indexes(&self.tx, table)?;
+                }
             }
         }
         for (i, ((pos, row_id), batch)) in touched.iter().enumerate() {
@@ -477,6 +540,7 @@ impl Writer<'_> {
                 }
             }
         }
+        known.build_deferred(&self.tx)?;
         progress(ApplyProgress::Rows { done: touched.len(), total: touched.len() });
         if written && (waiting || !report.rejected.is_empty()) {
             self.retry_unwritten()?;
@@ -515,7 +579,8 @@ impl Writer<'_> {
             }
             return Ok(None);
         }
-        // The general path may park rows.
+        // The general path looks rows and operations up by every index, and may park rows.
+        known.build_deferred(&self.tx)?;
         known.none_parked = false;
         self.tx.prepare_cached("SAVEPOINT apply_row")?.execute([])?;
         match self.rebuild_row(info, row_id) {

@@ -907,6 +907,21 @@ pub(crate) fn erase_loan_holders(
     Ok(())
 }
 
+/// What [`erase_loan_holders`] does for each operation, for the whole log at once: blanks
+/// `holder_name` in every operation of a loan that an erasing operation of the same loan at the
+/// same or a later time stamp follows. The same result, in whatever order the operations were
+/// logged; for a batch logged into an empty log before its indexes are built.
+pub(crate) fn erase_loan_holders_in_log(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE change_log SET fields = json_set(fields, '$.holder_name', NULL)
+         WHERE entity = 'loan' AND json_type(fields, '$.holder_name') = 'text'
+           AND EXISTS (SELECT 1 FROM change_log e WHERE e.entity = 'loan' AND e.row_id = change_log.row_id
+                       AND e.hlc >= change_log.hlc AND json_extract(e.fields, '$.holder_erased') = 1)",
+        [],
+    )?;
+    Ok(())
+}
+
 pub(crate) fn get_row<T: Entity>(conn: &Connection, id: &str) -> Result<Option<Row<T>>> {
     Ok(conn.prepare_cached(&by_id_sql(T::INFO).row)?.query_row([id], read_row::<T>).optional()?)
 }

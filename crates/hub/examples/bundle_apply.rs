@@ -13,6 +13,7 @@ use std::time::Instant;
 mod common;
 use common::thread_cpu;
 
+use schulinventar_core::apply::ApplyProgress;
 use schulinventar_core::demo::{self, Scale};
 use schulinventar_core::Store;
 use schulinventar_sync::bundle::ImportStep;
@@ -36,23 +37,33 @@ fn main() {
     for run in 0..runs {
         let mut laptop = Store::open(&dir.path().join(format!("laptop{run}.sqlite"))).expect("store");
         let (t, cpu) = (Instant::now(), thread_cpu());
-        // When the first operation is looked at, the bundle is read and checked.
-        let mut checked = None;
+        // When the first operation is looked at, the bundle is read and checked; when the first
+        // row is written, the operations are logged; when the last row is, the rows are written.
+        let (mut checked, mut logged, mut rows) = (None, None, None);
         let (_, report) = schulinventar_sync::bundle::import_with_progress(&mut laptop, &file, &mut |step| {
-            if matches!(step, ImportStep::Apply(_)) && checked.is_none() {
-                checked = Some(t.elapsed().as_secs_f64());
+            let now = Some(t.elapsed().as_secs_f64());
+            match step {
+                ImportStep::Apply(_) if checked.is_none() => checked = now,
+                ImportStep::Apply(ApplyProgress::Rows { done: 0, .. }) => logged = now,
+                ImportStep::Apply(ApplyProgress::Rows { done, total }) if done == total => rows = now,
+                _ => {}
             }
         })
         .expect("import");
         let (elapsed, cpu) = (t.elapsed().as_secs_f64(), (thread_cpu() - cpu).as_secs_f64());
         let checked = checked.unwrap_or(elapsed);
+        let logged = logged.unwrap_or(checked);
+        let rows = rows.unwrap_or(logged);
         println!(
             "run {}: {} operations in {elapsed:.2} s (CPU {cpu:.2} s), {:.2} s per 100,000; \
-             reading and checking the bundle {checked:.2} s of it, applying {:.2} s",
+             reading and checking the bundle {checked:.2} s of it, logging the operations {:.2} s, \
+             writing the rows {:.2} s, the rest (indexes, search, commit) {:.2} s",
             run + 1,
             report.applied,
             elapsed * 100_000.0 / report.applied as f64,
-            elapsed - checked
+            logged - checked,
+            rows - logged,
+            elapsed - rows
         );
         common::settle(&mut laptop);
         times.push(elapsed);

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use schulinventar_core::apply::{Op, Rejected, PREPARE_AHEAD};
+use schulinventar_core::apply::{Op, Rejected, DEFER_INDEXES_AT, PREPARE_AHEAD};
 use schulinventar_core::*;
 use schulinventar_sync::{digest, exchange, push, PAGE};
 
@@ -212,4 +212,139 @@ fn a_large_batch_merged_ahead_writes_what_one_operation_at_a_time_writes() {
         origin.sort();
         assert_eq!(entries, origin);
     }
+}
+
+/// The schema as SQLite keeps it: every table, index and trigger with its definition.
+fn schema(store: &Store) -> Vec<(String, String, Option<String>)> {
+    let mut stmt = store.conn().prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY type, name").unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+/// The change log as the operations' identity and content, in origin order.
+fn log_content(store: &Store) -> Vec<(String, i64, String, String)> {
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT origin_node, origin_seq, fields, prev FROM change_log ORDER BY origin_node, origin_seq")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+fn integrity(store: &Store) -> String {
+    store.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
+}
+
+/// A school with more devices than [`DEFER_INDEXES_AT`] made on replica 0, one of them with a
+/// serial number replica 3 registered first (made there before), and a loan whose holder's
+/// name was erased. The operations come back with the erasure first (a stale copy arriving
+/// later) and replica 3's registration among them; returns them, the two registrations'
+/// ids (replica 3's, replica 0's) and the loan's id.
+fn large_first_batch(r: &mut [Store]) -> (Vec<Op>, String, String, String) {
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Schule am Markt")).unwrap();
+    let known = r[0].ops_since(&Default::default(), 100).unwrap();
+    r[3].apply_ops(&known, None).unwrap();
+    let serial = |inv: &str| {
+        let mut d = device(&s.id, Some(inv));
+        d.asset.serial_number = Some("SN-4711".into());
+        d
+    };
+    let elsewhere = r[3].create(serial("INV-9000")).unwrap().id;
+    let n = DEFER_INDEXES_AT + 200;
+    let (here, lent) = r[0]
+        .write(None, |w| {
+            let mut here = String::new();
+            let mut first = String::new();
+            for i in 0..n {
+                if i == n / 2 {
+                    here = w.create(serial("INV-9001"))?.id;
+                }
+                let mut d = device(&s.id, Some(&format!("INV-{i:04}")));
+                d.asset.model = Some(format!("Modell {}", i % 7));
+                let id = w.create(d)?.id;
+                if i == 0 {
+                    first = id;
+                }
+            }
+            Ok((here, first))
+        })
+        .unwrap();
+    let loan = r[0].lend(&lent, "Kaya Demir", None, None).unwrap().id;
+    r[0].return_loan(&loan, chrono::Local::now().date_naive()).unwrap();
+    // The operations as they left this laptop before the erasure (a copy made earlier), which
+    // name the holder; the erasure comes first.
+    let mut ops = r[0].ops_since(&Default::default(), 100_000).unwrap();
+    assert!(ops.iter().any(|op| op.fields.get("holder_name").and_then(|v| v.as_str()) == Some("Kaya Demir")));
+    r[0].erase_holder(&loan).unwrap();
+    let erase = r[0].ops_since(&Default::default(), 100_000).unwrap().pop().unwrap();
+    assert_eq!(erase.fields.get("holder_erased"), Some(&serde_json::json!(true)));
+    ops.insert(0, erase);
+    let theirs = r[3].ops_since(&Default::default(), 100).unwrap();
+    ops.extend(theirs.into_iter().filter(|o| o.row_id == elsewhere));
+    assert!(ops.len() > DEFER_INDEXES_AT);
+    (ops, elsewhere, here, loan)
+}
+
+#[test]
+fn a_large_first_batch_builds_its_indexes_after_the_rows_and_writes_what_small_batches_write() {
+    let (_d, mut r) = replicas(4);
+    let (ops, elsewhere, here, loan) = large_first_batch(&mut r);
+    let fresh = schema(&r[2]);
+
+    // Replica 1: the whole batch at once into an empty replica; its tables' secondary indexes
+    // and the log's are built after the rows. The registration made twice sends one row the
+    // general path in the middle of the batch, which needs them built before it.
+    let one = r[1].apply_ops(&ops, None).unwrap();
+    assert_eq!((one.applied, one.skipped, one.rejected.len()), (ops.len(), 0, 0));
+    // Replica 2: in batches too small for that. The first holds the loan's erasure alone, so
+    // the loan waits unwritten until its device and lending arrive.
+    for chunk in ops.chunks(DEFER_INDEXES_AT / 3) {
+        r[2].apply_ops(chunk, None).unwrap();
+    }
+
+    for store in &r[1..3] {
+        // Every index is there again, as the migrations made it, and holds every row.
+        assert_eq!(schema(store), fresh);
+        assert_eq!(integrity(store), "ok");
+        let live = |id: &str| store.get::<DeviceData>(id).unwrap().deleted_at.is_none();
+        assert_eq!((live(&elsewhere), live(&here)), (true, false), "the first registration stays visible");
+        let row = store.get::<LoanData>(&loan).unwrap();
+        assert_eq!((row.data.holder_name, row.data.holder_erased), (None, true));
+        let named: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM change_log WHERE fields LIKE '%Kaya%'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(named, 0, "no operation in the log keeps the erased name");
+        let unwritten: i64 = store.conn().query_row("SELECT count(*) FROM sync_unwritten", [], |r| r.get(0)).unwrap();
+        assert_eq!(unwritten, 0);
+    }
+    assert_eq!(log_content(&r[1]), log_content(&r[2]));
+    assert_eq!(digest(&r[1]).unwrap(), digest(&r[2]).unwrap());
+    assert_eq!(search_entries(&r[1]), search_entries(&r[2]));
+    // The indexes serve the queries: a device by its inventory number.
+    let plan: String = r[1]
+        .conn()
+        .query_row("EXPLAIN QUERY PLAN SELECT id FROM devices WHERE inventory_number = 'INV-0042'", [], |r| r.get(3))
+        .unwrap();
+    assert!(plan.contains("devices_invno"), "{plan}");
+}
+
+#[test]
+fn a_large_first_batch_that_fails_leaves_the_empty_replica_as_it_was() {
+    let (_d, mut r) = replicas(4);
+    let (ops, ..) = large_first_batch(&mut r);
+    let fresh = schema(&r[1]);
+    // The last operation is broken: the batch fails after its first operations are logged.
+    let mut broken = ops.clone();
+    broken.last_mut().unwrap().origin_seq = 0;
+    assert!(r[1].apply_ops(&broken, None).is_err());
+    assert_eq!(schema(&r[1]), fresh, "the indexes dropped for the batch are back");
+    assert_eq!(integrity(&r[1]), "ok");
+    assert_eq!(log_len(&r[1]), 0);
+    let devices: i64 = r[1].conn().query_row("SELECT count(*) FROM devices", [], |r| r.get(0)).unwrap();
+    assert_eq!(devices, 0);
+    // The same batch, whole, applies afterwards.
+    let report = r[1].apply_ops(&ops, None).unwrap();
+    assert_eq!(report.applied, ops.len());
+    assert_eq!(schema(&r[1]), fresh);
+    assert_eq!(integrity(&r[1]), "ok");
 }
