@@ -540,8 +540,8 @@ impl Writer<'_> {
                 }
             }
         }
-        known.build_deferred(&self.tx)?;
         progress(ApplyProgress::Rows { done: touched.len(), total: touched.len() });
+        known.build_deferred(&self.tx)?;
         if written && (waiting || !report.rejected.is_empty()) {
             self.retry_unwritten()?;
         }
