@@ -313,7 +313,7 @@ impl Known {
         let indexes: Vec<(String, String)> = tx
             .prepare(
                 "SELECT s.name, s.sql FROM pragma_index_list(?1) l JOIN sqlite_schema s ON s.name = l.name
-                 WHERE s.type = 'index' AND l.\"unique\" = 0 AND l.origin = 'c' AND s.sql IS NOT NULL",
+                 WHERE l.\"unique\" = 0 AND l.origin = 'c'",
             )?
             .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;

@@ -118,26 +118,35 @@ fn a_row_the_database_refuses_is_reported_and_does_not_block_the_batch() {
     assert_eq!(logged, 1);
 }
 
+/// A school made on replica 0 and known to replica `other`; returns its id.
+fn school_on_both(r: &mut [Store], other: usize) -> String {
+    let a = r[0].create(authority()).unwrap();
+    let s = r[0].create(school(&a.id, "162437", "Schule am Markt")).unwrap();
+    let known = r[0].ops_since(&Default::default(), 100).unwrap();
+    r[other].apply_ops(&known, None).unwrap();
+    s.id
+}
+
+/// A device of `school` with the serial number SN-4711.
+fn serial_4711(school: &str, inv: &str) -> DeviceData {
+    let mut d = device(school, Some(inv));
+    d.asset.serial_number = Some("SN-4711".into());
+    d
+}
+
 #[test]
 fn a_large_batch_merged_ahead_writes_what_one_operation_at_a_time_writes() {
     let (_d, mut r) = replicas(5);
-    let a = r[0].create(authority()).unwrap();
-    let s = r[0].create(school(&a.id, "162437", "Schule am Markt")).unwrap();
     // Two laptops register one serial number, neither knowing of the other: in the batch, one
     // of the two rows is parked (hidden), and the rows after it are written knowing that.
-    let known = r[0].ops_since(&Default::default(), 100).unwrap();
-    r[4].apply_ops(&known, None).unwrap();
-    let serial = |inv: &str| {
-        let mut d = device(&s.id, Some(inv));
-        d.asset.serial_number = Some("SN-4711".into());
-        d
-    };
+    let s = school_on_both(&mut r, 4);
+    let serial = |inv: &str| serial_4711(&s, inv);
     let elsewhere = r[4].create(serial("INV-900")).unwrap();
     let here = r[0].create(serial("INV-901")).unwrap();
     let mut devices = Vec::new();
     for i in 0..80 {
-        let room = r[0].create(room(&s.id, &format!("R{i}"))).unwrap();
-        let mut d = device(&s.id, Some(&format!("INV-{i:03}")));
+        let room = r[0].create(room(&s, &format!("R{i}"))).unwrap();
+        let mut d = device(&s, Some(&format!("INV-{i:03}")));
         d.asset.room_id = Some(room.id);
         devices.push(r[0].create(d).unwrap());
     }
@@ -239,15 +248,8 @@ fn integrity(store: &Store) -> String {
 /// later) and replica 3's registration among them; returns them, the two registrations'
 /// ids (replica 3's, replica 0's) and the loan's id.
 fn large_first_batch(r: &mut [Store]) -> (Vec<Op>, String, String, String) {
-    let a = r[0].create(authority()).unwrap();
-    let s = r[0].create(school(&a.id, "162437", "Schule am Markt")).unwrap();
-    let known = r[0].ops_since(&Default::default(), 100).unwrap();
-    r[3].apply_ops(&known, None).unwrap();
-    let serial = |inv: &str| {
-        let mut d = device(&s.id, Some(inv));
-        d.asset.serial_number = Some("SN-4711".into());
-        d
-    };
+    let s = school_on_both(r, 3);
+    let serial = |inv: &str| serial_4711(&s, inv);
     let elsewhere = r[3].create(serial("INV-9000")).unwrap().id;
     let n = DEFER_INDEXES_AT + 200;
     let (here, lent) = r[0]
@@ -258,7 +260,7 @@ fn large_first_batch(r: &mut [Store]) -> (Vec<Op>, String, String, String) {
                 if i == n / 2 {
                     here = w.create(serial("INV-9001"))?.id;
                 }
-                let mut d = device(&s.id, Some(&format!("INV-{i:04}")));
+                let mut d = device(&s, Some(&format!("INV-{i:04}")));
                 d.asset.model = Some(format!("Modell {}", i % 7));
                 let id = w.create(d)?.id;
                 if i == 0 {
@@ -295,8 +297,8 @@ fn a_large_first_batch_builds_its_indexes_after_the_rows_and_writes_what_small_b
     // general path in the middle of the batch, which needs them built before it.
     let one = r[1].apply_ops(&ops, None).unwrap();
     assert_eq!((one.applied, one.skipped, one.rejected.len()), (ops.len(), 0, 0));
-    // Replica 2: in batches too small for that. The first holds the loan's erasure alone, so
-    // the loan waits unwritten until its device and lending arrive.
+    // Replica 2: in batches too small for that. The first holds the loan's erasure without the
+    // lending, so the loan waits unwritten until its device and lending arrive.
     for chunk in ops.chunks(DEFER_INDEXES_AT / 3) {
         r[2].apply_ops(chunk, None).unwrap();
     }
