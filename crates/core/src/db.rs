@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0008_loan_erasure.sql"),
     include_str!("../../../migrations/0009_store_kept.sql"),
     include_str!("../../../migrations/0010_change_log_edits.sql"),
+    include_str!("../../../migrations/0011_check_lists.sql"),
 ];
 
 /// The schema version this build writes.

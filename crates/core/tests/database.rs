@@ -374,3 +374,93 @@ fn an_upgrade_reports_its_backup_and_each_migration() {
     Store::open_with_progress(&path, &mut |step| again.push(step)).unwrap();
     assert_eq!(again, vec![]);
 }
+
+/// Whether running `sql` makes SQLite build a temporary B-tree (`OpenEphemeral`).
+fn builds_a_temporary_table(conn: &rusqlite::Connection, sql: &str) -> bool {
+    let mut stmt = conn.prepare(&format!("EXPLAIN {sql}")).unwrap();
+    let nulls = vec![rusqlite::types::Null; stmt.parameter_count()];
+    let ops: Vec<String> =
+        stmt.query_map(rusqlite::params_from_iter(nulls), |r| r.get(1)).unwrap().map(Result::unwrap).collect();
+    ops.iter().any(|op| op == "OpenEphemeral")
+}
+
+#[test]
+fn value_lists_in_check_constraints_become_comparisons_that_refuse_what_the_lists_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alt.sqlite");
+    let insert_device = "INSERT INTO devices(id, school_id, status, category, user_group, created_at, updated_at)
+         VALUES (?1, 's1', ?2, 'laptop', 'pupils', 'x', 'x')";
+    // A file from before migration 0011, with rows in tables whose definitions it rewrites.
+    let before = db::MIGRATIONS.iter().position(|m| m.contains("writable_schema")).unwrap();
+    let conn = db::open_with_migrations(&path, &db::MIGRATIONS[..before]).unwrap();
+    conn.execute_batch(
+        "INSERT INTO school_authorities(id, name, land, created_at, updated_at) VALUES ('a1', 'Stadt', 'NW', 'x', 'x');
+         INSERT INTO schools(id, authority_id, land, school_number, name, school_type_label, school_type, created_at, updated_at)
+             VALUES ('s1', 'a1', 'NW', '123456', 'Gymnasium am Park', 'Gymnasium', 'grammar', 'x', 'x');
+         INSERT INTO access_points(id, school_id, status, created_at, updated_at) VALUES ('p1', 's1', 'in_use', 'x', 'x');",
+    )
+    .unwrap();
+    conn.execute(insert_device, ["d1", "in_use"]).unwrap();
+    assert!(builds_a_temporary_table(&conn, insert_device), "the lists as they were");
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    let c = store.conn();
+    assert_eq!(c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)).unwrap(), "ok");
+    let rows: i64 = c
+        .query_row(
+            "SELECT (SELECT count(*) FROM schools) + (SELECT count(*) FROM devices) + (SELECT count(*) FROM access_points)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 3, "the rows are kept");
+    // No table's definition holds a list of more than two values any more.
+    let definitions: Vec<(String, String)> = c
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (table, sql) in &definitions {
+        for (at, _) in sql.match_indices(" IN (") {
+            let list = &sql[at + 5..at + 5 + sql[at + 5..].find(')').unwrap()];
+            assert!(list.matches(',').count() < 2, "{table}: IN ({list})");
+        }
+    }
+    assert!(!builds_a_temporary_table(c, insert_device));
+    assert!(!builds_a_temporary_table(c, "UPDATE devices SET status = ?1 WHERE id = ?2"));
+
+    // What the lists allowed is allowed, what they refused is refused, NULL still passes where
+    // the column may be empty.
+    let refused = |sql: &str| {
+        let e = c.execute_batch(sql).unwrap_err().to_string();
+        assert!(e.contains("CHECK constraint failed"), "{sql}: {e}");
+    };
+    c.execute(insert_device, ["d2", "in_repair"]).unwrap();
+    assert!(c.execute(insert_device, ["d3", "kaputt"]).unwrap_err().to_string().contains("CHECK constraint failed"));
+    assert!(c.execute(insert_device, ["d4", "In_use"]).is_err(), "compared as written, like the list");
+    refused("UPDATE devices SET category = 'phone' WHERE id = 'd1'");
+    refused("UPDATE devices SET user_group = 'parents' WHERE id = 'd1'");
+    c.execute_batch("UPDATE access_points SET wifi_standard = 'wifi6e' WHERE id = 'p1'").unwrap();
+    c.execute_batch("UPDATE access_points SET wifi_standard = NULL WHERE id = 'p1'").unwrap();
+    refused("UPDATE access_points SET wifi_standard = 'wifi9' WHERE id = 'p1'");
+    refused("UPDATE schools SET land = 'XX' WHERE id = 's1'");
+    refused("UPDATE schools SET school_type = 'university' WHERE id = 's1'");
+    refused("UPDATE school_authorities SET land = 'AT' WHERE id = 'a1'");
+    c.execute_batch("UPDATE schools SET land = 'TH', school_type = 'other' WHERE id = 's1'").unwrap();
+    drop(store);
+
+    // A new file gets the same definitions as an upgraded one.
+    let fresh = Store::open(&dir.path().join("neu.sqlite")).unwrap();
+    let fresh_definitions: Vec<(String, String)> = fresh
+        .conn()
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(fresh_definitions, definitions);
+}
