@@ -337,6 +337,81 @@ impl Known {
     }
 }
 
+/// Operations a [`LogRows`] statement logs at a time.
+const LOG_ROWS: usize = 64;
+
+/// Logs a batch's operations into a change log that was empty before it, [`LOG_ROWS`] to one
+/// INSERT: one statement's set-up (cursors, the log's AUTOINCREMENT counter) for many rows. The
+/// local sequence numbers follow the batch's order, as when each operation is logged alone. An
+/// operation that comes twice in the batch is logged once, as `INSERT OR IGNORE` does.
+struct LogRows<'b> {
+    /// Operations waiting for their statement, with their fields and `prev` as JSON text.
+    pending: Vec<(&'b Op, String, Cow<'b, str>)>,
+    /// (origin, sequence) of every operation of the batch so far.
+    seen: std::collections::HashSet<(&'b str, i64)>,
+}
+
+impl<'b> LogRows<'b> {
+    fn new(ops: usize) -> Self {
+        LogRows { pending: Vec::with_capacity(LOG_ROWS), seen: std::collections::HashSet::with_capacity(ops) }
+    }
+
+    /// Takes in `op`; false, with nothing done, if the batch had it already.
+    fn add(
+        &mut self,
+        tx: &rusqlite::Connection,
+        op: &'b Op,
+        fields: String,
+        prev: Cow<'b, str>,
+        source: Option<&str>,
+    ) -> Result<bool> {
+        if !self.seen.insert((&op.origin_node, op.origin_seq)) {
+            return Ok(false);
+        }
+        self.pending.push((op, fields, prev));
+        if self.pending.len() == LOG_ROWS {
+            self.flush(tx, source)?;
+        }
+        Ok(true)
+    }
+
+    /// Logs the operations waiting.
+    fn flush(&mut self, tx: &rusqlite::Connection, source: Option<&str>) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let row = format!("({})", ["?"; 11].join(", "));
+        let sql = format!(
+            "INSERT INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id, reason) VALUES {}",
+            vec![row; self.pending.len()].join(", ")
+        );
+        let mut stmt = tx.prepare_cached(&sql)?;
+        let mut at = 0;
+        for (op, fields, prev) in &self.pending {
+            let values: [&dyn rusqlite::ToSql; 11] = [
+                &op.origin_node,
+                &op.origin_seq,
+                &op.hlc,
+                &op.entity,
+                &op.row_id,
+                fields,
+                prev,
+                &op.author,
+                &op.schema_version,
+                &source,
+                &op.reason,
+            ];
+            for value in values {
+                at += 1;
+                stmt.raw_bind_parameter(at, value)?;
+            }
+        }
+        stmt.raw_execute()?;
+        self.pending.clear();
+        Ok(())
+    }
+}
+
 const SELECT_OP: &str =
     "SELECT origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, reason FROM change_log";
 
@@ -439,7 +514,7 @@ impl Writer<'_> {
     ) -> Result<ApplyReport> {
         let mut report = ApplyReport::default();
         // Per touched row, the operations of this batch newly logged for it.
-        let mut touched: BTreeMap<(usize, String), Vec<&Op>> = BTreeMap::new();
+        let mut touched: BTreeMap<(usize, &'b str), Vec<&'b Op>> = BTreeMap::new();
         let mut max_hlc: Option<String> = None;
         // Most replicas have purged nothing: then no operation needs the look-up.
         let any_purged: bool =
@@ -456,6 +531,9 @@ impl Writer<'_> {
             "INSERT OR IGNORE INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id, reason)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
+        // Into a log that was empty, every operation is new but for one that comes twice in the
+        // batch: those are told apart here, and the rest logged many to a statement.
+        let mut bulk = (known.log_deferred && !any_purged).then(|| LogRows::new(ops.len()));
         for (i, op) in ops.iter().enumerate() {
             if i % PROGRESS_EVERY == 0 {
                 progress(ApplyProgress::Log { done: i, total: ops.len() });
@@ -474,26 +552,36 @@ impl Writer<'_> {
                 continue;
             }
             let fields = serde_json::to_string(&op.fields)?;
-            let inserted = log.execute(params![
-                op.origin_node,
-                op.origin_seq,
-                op.hlc,
-                op.entity,
-                op.row_id,
-                fields,
-                serde_json::to_string(&op.prev)?,
-                op.author,
-                op.schema_version,
-                self.source_id(),
-                op.reason,
-            ])?;
-            if inserted == 0 {
-                report.skipped += 1;
-                continue;
-            }
-            let seq = self.tx.last_insert_rowid();
-            if !known.log_deferred {
-                crate::store::erase_loan_holders(&self.tx, &op.entity, seq, &op.row_id, &op.hlc, &fields)?;
+            // Most operations overwrote nothing: their `prev` is the empty object.
+            let prev: Cow<str> =
+                if op.prev.is_empty() { Cow::Borrowed("{}") } else { Cow::Owned(serde_json::to_string(&op.prev)?) };
+            if let Some(bulk) = bulk.as_mut() {
+                if !bulk.add(&self.tx, op, fields, prev, self.source_id())? {
+                    report.skipped += 1;
+                    continue;
+                }
+            } else {
+                let inserted = log.execute(params![
+                    op.origin_node,
+                    op.origin_seq,
+                    op.hlc,
+                    op.entity,
+                    op.row_id,
+                    fields,
+                    prev,
+                    op.author,
+                    op.schema_version,
+                    self.source_id(),
+                    op.reason,
+                ])?;
+                if inserted == 0 {
+                    report.skipped += 1;
+                    continue;
+                }
+                let seq = self.tx.last_insert_rowid();
+                if !known.log_deferred {
+                    crate::store::erase_loan_holders(&self.tx, &op.entity, seq, &op.row_id, &op.hlc, &fields)?;
+                }
             }
             report.applied += 1;
             if max_hlc.as_deref().is_none_or(|m| op.hlc.as_str() > m) {
@@ -501,8 +589,11 @@ impl Writer<'_> {
             }
             // Parents before children: entity::ALL lists referenced tables first.
             if let Some(pos) = entity::ALL.iter().position(|e| e.name == op.entity) {
-                touched.entry((pos, op.row_id.clone())).or_default().push(op);
+                touched.entry((pos, op.row_id.as_str())).or_default().push(op);
             }
+        }
+        if let Some(bulk) = bulk.as_mut() {
+            bulk.flush(&self.tx, self.source_id())?;
         }
         drop(log);
         progress(ApplyProgress::Log { done: ops.len(), total: ops.len() });
@@ -532,11 +623,11 @@ impl Writer<'_> {
                 progress(ApplyProgress::Rows { done: i, total: touched.len() });
             }
             let info = entity::ALL[*pos];
-            let merged = ahead.as_mut().and_then(|a| a.take((*pos, row_id.as_str())));
+            let merged = ahead.as_mut().and_then(|a| a.take((*pos, row_id)));
             match self.try_rebuild(info, row_id, batch, merged, waiting, &mut known)? {
                 None => written = true,
                 Some(message) => {
-                    report.rejected.push(Rejected { entity: info.name.into(), row_id: row_id.clone(), message })
+                    report.rejected.push(Rejected { entity: info.name.into(), row_id: (*row_id).into(), message })
                 }
             }
         }

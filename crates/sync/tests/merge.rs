@@ -293,10 +293,25 @@ fn a_large_first_batch_builds_its_indexes_after_the_rows_and_writes_what_small_b
     let fresh = schema(&r[2]);
 
     // Replica 1: the whole batch at once into an empty replica; its tables' secondary indexes
-    // and the log's are built after the rows. The registration made twice sends one row the
-    // general path in the middle of the batch, which needs them built before it.
-    let one = r[1].apply_ops(&ops, None).unwrap();
-    assert_eq!((one.applied, one.skipped, one.rejected.len()), (ops.len(), 0, 0));
+    // and the log's are built after the rows, and its operations are logged many to a
+    // statement. The registration made twice sends one row the general path in the middle of
+    // the batch, which needs them built before it. One operation comes twice (a device's
+    // creation, again later in the batch): it is logged once.
+    let mut twice = ops.clone();
+    twice.insert(ops.len() - 5, ops[7].clone());
+    let one = r[1].apply_ops(&twice, None).unwrap();
+    assert_eq!((one.applied, one.skipped, one.rejected.len()), (ops.len(), 1, 0));
+    // The log's local sequence numbers follow the batch, as when each is logged alone.
+    let logged: Vec<(String, i64)> = r[1]
+        .conn()
+        .prepare("SELECT origin_node, origin_seq FROM change_log ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expected: Vec<(String, i64)> = ops.iter().map(|op| (op.origin_node.clone(), op.origin_seq)).collect();
+    assert_eq!(logged, expected);
     // Replica 2: in batches too small for that. The first holds the loan's erasure without the
     // lending, so the loan waits unwritten until its device and lending arrive.
     for chunk in ops.chunks(DEFER_INDEXES_AT / 3) {
