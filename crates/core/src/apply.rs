@@ -340,6 +340,10 @@ impl Known {
 /// Operations a [`LogRows`] statement logs at a time.
 const LOG_ROWS: usize = 64;
 
+/// The change log's columns an applied operation writes, in the order of the INSERTs' values.
+const LOG_COLUMNS: &str =
+    "origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id, reason";
+
 /// Logs a batch's operations into a change log that was empty before it, [`LOG_ROWS`] to one
 /// INSERT: one statement's set-up (cursors, the log's AUTOINCREMENT counter) for many rows. The
 /// local sequence numbers follow the batch's order, as when each operation is logged alone. An
@@ -381,10 +385,7 @@ impl<'b> LogRows<'b> {
             return Ok(());
         }
         let row = format!("({})", ["?"; 11].join(", "));
-        let sql = format!(
-            "INSERT INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id, reason) VALUES {}",
-            vec![row; self.pending.len()].join(", ")
-        );
+        let sql = format!("INSERT INTO change_log({LOG_COLUMNS}) VALUES {}", vec![row; self.pending.len()].join(", "));
         let mut stmt = tx.prepare_cached(&sql)?;
         let mut at = 0;
         for (op, fields, prev) in &self.pending {
@@ -527,12 +528,11 @@ impl Writer<'_> {
             known.log_deferred = true;
         }
         // One statement for the whole loop, not one look-up in the statement cache per operation.
-        let mut log = self.tx.prepare_cached(
-            "INSERT OR IGNORE INTO change_log(origin_node, origin_seq, hlc, entity, row_id, fields, prev, author, schema_version, source_id, reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
-        // Into a log that was empty, every operation is new but for one that comes twice in the
-        // batch: those are told apart here, and the rest logged many to a statement.
+        let mut log = self.tx.prepare_cached(&format!(
+            "INSERT OR IGNORE INTO change_log({LOG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        ))?;
+        // Into a log that was empty every operation is new, but for one the batch holds twice:
+        // `LogRows` tells those apart and logs the others many to a statement.
         let mut bulk = (known.log_deferred && !any_purged).then(|| LogRows::new(ops.len()));
         for (i, op) in ops.iter().enumerate() {
             if i % PROGRESS_EVERY == 0 {

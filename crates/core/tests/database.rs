@@ -375,6 +375,16 @@ fn an_upgrade_reports_its_backup_and_each_migration() {
     assert_eq!(again, vec![]);
 }
 
+/// Every table's name and definition.
+fn table_definitions(conn: &rusqlite::Connection) -> Vec<(String, String)> {
+    conn.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 /// Whether running `sql` makes SQLite build a temporary B-tree (`OpenEphemeral`).
 fn builds_a_temporary_table(conn: &rusqlite::Connection, sql: &str) -> bool {
     let mut stmt = conn.prepare(&format!("EXPLAIN {sql}")).unwrap();
@@ -416,13 +426,7 @@ fn value_lists_in_check_constraints_become_comparisons_that_refuse_what_the_list
         .unwrap();
     assert_eq!(rows, 3, "the rows are kept");
     // No table's definition holds a list of more than two values any more.
-    let definitions: Vec<(String, String)> = c
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql IS NOT NULL")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let definitions = table_definitions(c);
     for (table, sql) in &definitions {
         for (at, _) in sql.match_indices(" IN (") {
             let list = &sql[at + 5..at + 5 + sql[at + 5..].find(')').unwrap()];
@@ -454,13 +458,5 @@ fn value_lists_in_check_constraints_become_comparisons_that_refuse_what_the_list
 
     // A new file gets the same definitions as an upgraded one.
     let fresh = Store::open(&dir.path().join("neu.sqlite")).unwrap();
-    let fresh_definitions: Vec<(String, String)> = fresh
-        .conn()
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql IS NOT NULL")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(fresh_definitions, definitions);
+    assert_eq!(table_definitions(fresh.conn()), definitions);
 }
