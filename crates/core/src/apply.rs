@@ -350,7 +350,7 @@ const LOG_COLUMNS: &str =
 /// operation that comes twice in the batch is logged once, as `INSERT OR IGNORE` does.
 struct LogRows<'b> {
     /// Operations waiting for their statement, with their fields and `prev` as JSON text.
-    pending: Vec<(&'b Op, String, Cow<'b, str>)>,
+    pending: Vec<LogRow<'b>>,
     /// (origin, sequence) of every operation of the batch so far.
     seen: std::collections::HashSet<(&'b str, i64)>,
 }
@@ -388,21 +388,8 @@ impl<'b> LogRows<'b> {
         let sql = format!("INSERT INTO change_log({LOG_COLUMNS}) VALUES {}", vec![row; self.pending.len()].join(", "));
         let mut stmt = tx.prepare_cached(&sql)?;
         let mut at = 0;
-        for (op, fields, prev) in &self.pending {
-            let values: [&dyn rusqlite::ToSql; 11] = [
-                &op.origin_node,
-                &op.origin_seq,
-                &op.hlc,
-                &op.entity,
-                &op.row_id,
-                fields,
-                prev,
-                &op.author,
-                &op.schema_version,
-                &source,
-                &op.reason,
-            ];
-            for value in values {
+        for row in &self.pending {
+            for value in log_values(row, &source) {
                 at += 1;
                 stmt.raw_bind_parameter(at, value)?;
             }
@@ -411,6 +398,26 @@ impl<'b> LogRows<'b> {
         self.pending.clear();
         Ok(())
     }
+}
+
+/// An operation with its fields and `prev` as JSON text, as the change log keeps them.
+type LogRow<'b> = (&'b Op, String, Cow<'b, str>);
+
+/// The values of an operation's change-log row, in the order of [`LOG_COLUMNS`].
+fn log_values<'v>((op, fields, prev): &'v LogRow<'_>, source: &'v Option<&str>) -> [&'v dyn rusqlite::ToSql; 11] {
+    [
+        &op.origin_node,
+        &op.origin_seq,
+        &op.hlc,
+        &op.entity,
+        &op.row_id,
+        fields,
+        prev,
+        &op.author,
+        &op.schema_version,
+        source,
+        &op.reason,
+    ]
 }
 
 const SELECT_OP: &str =
@@ -561,26 +568,15 @@ impl Writer<'_> {
                     continue;
                 }
             } else {
-                let inserted = log.execute(params![
-                    op.origin_node,
-                    op.origin_seq,
-                    op.hlc,
-                    op.entity,
-                    op.row_id,
-                    fields,
-                    prev,
-                    op.author,
-                    op.schema_version,
-                    self.source_id(),
-                    op.reason,
-                ])?;
+                let row = (op, fields, prev);
+                let inserted = log.execute(&log_values(&row, &self.source_id())[..])?;
                 if inserted == 0 {
                     report.skipped += 1;
                     continue;
                 }
                 let seq = self.tx.last_insert_rowid();
                 if !known.log_deferred {
-                    crate::store::erase_loan_holders(&self.tx, &op.entity, seq, &op.row_id, &op.hlc, &fields)?;
+                    crate::store::erase_loan_holders(&self.tx, &op.entity, seq, &op.row_id, &op.hlc, &row.1)?;
                 }
             }
             report.applied += 1;
